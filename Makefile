@@ -1,0 +1,88 @@
+# Pforte build. `make run` and `make check` are the two commands a new user needs.
+CC ?= cc
+PKGS := libmicrohttpd sqlite3 libsodium libcurl zlib libcmark-gfm jansson libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread -lm
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
+
+SRC := $(shell find src -name '*.c' | sort)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+EMBED_FILES := $(shell find templates static locale src/store/migrations -type f 2>/dev/null | sort)
+GEN := build/gen/embedded.c
+
+OBJ := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
+LIB_OBJ := $(filter-out build/obj/src/main.o,$(OBJ))
+ASAN_OBJ := $(patsubst build/obj/%,build/asan/%,$(OBJ))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all asan unit fuzz-build fuzz check run deps deps-test format clean bench
+all: build/pforte
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -o $@ $<
+
+$(GEN): build/tools/embed $(EMBED_FILES)
+	@mkdir -p $(@D)
+	build/tools/embed $@ . $(EMBED_FILES)
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/pforte: $(OBJ)
+	$(CC) -o $@ $(OBJ) $(PKG_LIBS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the same program
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+build/pforte-asan: $(ASAN_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $(ASAN_OBJ) $(PKG_LIBS)
+asan: build/pforte-asan
+
+# unit tests: one cmocka program per tests/unit/test_*.c, linked with everything but main
+build/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcmocka
+unit: $(UNIT_BIN)
+
+# libFuzzer targets, built with clang against the library sources
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN) $(PKG_LIBS)
+fuzz-build: $(FUZZ_BIN)
+fuzz: fuzz-build
+	FUZZ_SECONDS=300 scripts/fuzz.sh
+
+deps:
+	@scripts/deps.sh run
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	build/pforte serve --demo
+
+check: deps-test
+	@$(MAKE) --no-print-directory all asan unit fuzz-build
+	@scripts/check.sh
+
+bench: all
+	bench/run
+
+format:
+	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,20 @@
+/* cli: the table of subcommands main dispatches to; each returns a process exit code. */
+#ifndef PFORTE_CLI_H
+#define PFORTE_CLI_H
+
+typedef struct CliCommand {
+    const char *name;
+    int (*run)(int nargs, char **args); /* args: positional words after the command */
+} CliCommand;
+
+extern const CliCommand CLI_COMMANDS[];
+/* Values of `admin` flags --email, --name, --role (filled by config_load). */
+extern const char *cli_admin_flag_values[3];
+
+int cli_serve(int nargs, char **args);
+int cli_migrate(int nargs, char **args);
+int cli_admin(int nargs, char **args);
+int cli_backup(int nargs, char **args);
+int cli_options(int nargs, char **args);
+
+#endif

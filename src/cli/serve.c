@@ -1,0 +1,100 @@
+/* serve: starts the portal - database, demo data, mail worker, HTTP server - and stops it
+ * cleanly on SIGTERM/SIGINT. */
+#include "cli.h"
+#include "cli/setup.h"
+#include "core/assets.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "auth/password.h"
+#include "core/clock.h"
+#include "domain/accounts.h"
+#include "domain/demo.h"
+#include "mail/outbox_worker.h"
+#include "http/server.h"
+#include "portal/portal.h"
+#include "web/i18n.h"
+#include "web/template.h"
+#include <stdio.h>
+#include <unistd.h>
+
+static void serve_thread_exit(void)
+{
+    db_thread_close();
+}
+
+/* While no admin exists, a fresh one-time link to create the first one (printed, never
+ * logged). */
+static const char *serve_setup_link(Db *db)
+{
+    static Arena arena;
+    arena_init(&arena, 4096);
+    AccountContext c = {.db = db, .arena = &arena, .ip = "console", .user_agent = "",
+                        .lang = "de", .now = clock_now()};
+    const char *url = NULL;
+    return account_setup_link(&c, &url) == ACCOUNT_OK ? url : NULL;
+}
+
+static int serve_thread_count(void)
+{
+    if (cfg.threads > 0)
+        return (int)cfg.threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 2;
+}
+
+int cli_serve(int nargs, char **args)
+{
+    if (nargs) {
+        fprintf(stderr, "pforte serve: unexpected argument \"%s\"\n", args[0]);
+        return 2;
+    }
+    assets_set_dev(cfg.dev, ".");
+    Db *db = cli_open_database();
+    if (!db)
+        return 1;
+    if (cfg.demo) {
+        bool created;
+        if (demo_fill_if_empty(db, &created) != DB_OK) {
+            fprintf(stderr, "pforte: the demo data could not be created\n");
+            db_close(db);
+            return 1;
+        }
+    }
+    const char *setup_url = serve_setup_link(db);
+    db_close(db);
+    Buf err;
+    buf_init(&err, NULL);
+    if (!template_init(&err)) {
+        fprintf(stderr, "pforte: %s\n", buf_cstr(&err));
+        return 1;
+    }
+    buf_free(&err);
+    ServerOptions opt = {
+        .listen = cfg.listen,
+        .threads = serve_thread_count(),
+        .max_header_bytes = cfg.max_header_bytes,
+        .max_url_bytes = cfg.max_url_bytes,
+        .max_form_bytes = cfg.max_form_bytes,
+        .max_upload_bytes = cfg.max_upload_bytes,
+        .connection_timeout = (int)cfg.connection_timeout,
+    };
+    ServerApp app = {
+        .routes = PORTAL_ROUTES,
+        .before = portal_before,
+        .error_page = portal_error_page,
+        .thread_exit = serve_thread_exit,
+    };
+    printf("Pforte is running: open %s/ in your browser (Ctrl+C stops it)\n",
+           config_base_url(&cfg));
+    if (setup_url)
+        printf("Create the first administrator account (one-time link):\n  %s\n", setup_url);
+    fflush(stdout);
+    password_set_concurrency((int)(cfg.hash_concurrency ? cfg.hash_concurrency
+                                                        : (opt.threads > 1 ? opt.threads / 2 : 1)));
+    outbox_worker_start();
+    int rc = server_run(&opt, &app);
+    outbox_worker_stop();
+    log_info("event=stopped");
+    return rc;
+}
+

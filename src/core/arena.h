@@ -1,0 +1,31 @@
+/* arena: per-request bump allocator. Everything allocated from an arena dies together at
+ * arena_reset/arena_free; never free a single allocation. Not thread-safe: one owner. */
+#ifndef PFORTE_CORE_ARENA_H
+#define PFORTE_CORE_ARENA_H
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct ArenaBlock ArenaBlock;
+
+typedef struct Arena {
+    ArenaBlock *head;     /* current block; older blocks chained behind it */
+    size_t block_size;    /* default size of new blocks */
+    size_t total;         /* bytes handed out since the last reset (for limits and tests) */
+} Arena;
+
+/* Prepares an empty arena; the first block is allocated on first use. */
+void arena_init(Arena *a, size_t block_size);
+/* Returns n zeroed bytes aligned to 16, valid until reset/free. Aborts on exhaustion. */
+void *arena_alloc(Arena *a, size_t n);
+/* Grows the most recent allocation in place when possible, else copies. */
+void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
+/* Drops every allocation; keeps the first block for reuse. */
+void arena_reset(Arena *a);
+/* Releases every block. */
+void arena_free(Arena *a);
+
+#endif

@@ -1,0 +1,48 @@
+/* mem: aborting allocators for long-lived state. Must never return NULL. */
+#include "core/mem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void mem_die(size_t n)
+{
+    fprintf(stderr, "level=fatal event=out_of_memory bytes=%zu\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        mem_die(n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        mem_die(count * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        mem_die(n);
+    return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}

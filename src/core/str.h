@@ -1,0 +1,34 @@
+/* str: small string helpers on NUL-terminated UTF-8 text. Pure functions, no allocation
+ * unless an Arena is passed. */
+#ifndef PFORTE_CORE_STR_H
+#define PFORTE_CORE_STR_H
+#include "core/arena.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool str_eq(const char *a, const char *b);           /* NULL-safe */
+bool str_eq_nocase(const char *a, const char *b);    /* ASCII case-insensitive, NULL-safe */
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+bool str_empty(const char *s);                       /* NULL or "" */
+/* Returns a copy without leading/trailing ASCII whitespace. */
+char *str_trim(Arena *a, const char *s);
+/* Returns an ASCII-lowercased copy. */
+char *str_lower(Arena *a, const char *s);
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF). */
+bool str_utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8. */
+size_t str_utf8_len(const char *s);
+/* Parses a decimal int64; false on junk, overflow or empty input. */
+bool str_to_int64(const char *s, int64_t *out);
+/* Decodes %XX and (when plus_is_space) '+' in place-free copy; returns NULL on bad escapes. */
+char *str_url_decode(Arena *a, const char *s, size_t n, bool plus_is_space);
+/* Appends s percent-encoded for a URL query component. */
+char *str_url_encode(Arena *a, const char *s);
+/* True for http(s)://, mailto: and relative URLs that cannot become javascript: etc. */
+bool url_is_safe(const char *url);
+/* Hex-encodes n bytes (lowercase). */
+char *str_hex(Arena *a, const unsigned char *bytes, size_t n);
+
+#endif

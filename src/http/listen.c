@@ -1,0 +1,52 @@
+/* listen: numeric listen addresses only - a host name would need DNS at start-up and could
+ * resolve to several addresses. */
+#include "http/listen.h"
+#include "core/str.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+static bool port_parse(const char *s, uint16_t *port)
+{
+    int64_t v;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    if (!str_to_int64(s, &v) || v < 1 || v > 65535)
+        return false;
+    *port = (uint16_t)v;
+    return true;
+}
+
+bool listen_parse(const char *text, struct sockaddr_storage *out, socklen_t *out_len)
+{
+    char host[64];
+    uint16_t port;
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return false;
+    const char *colon = strrchr(text, ':');
+    if (!colon || !port_parse(colon + 1, &port))
+        return false;
+    size_t host_len = (size_t)(colon - text);
+    if (text[0] == '[') {
+        if (host_len < 3 || text[host_len - 1] != ']' || host_len - 2 >= sizeof host)
+            return false;
+        memcpy(host, text + 1, host_len - 2);
+        host[host_len - 2] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)out;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(port);
+        *out_len = sizeof *a6;
+        return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1;
+    }
+    if (host_len == 0 || host_len >= sizeof host)
+        return false;
+    memcpy(host, text, host_len);
+    host[host_len] = '\0';
+    struct sockaddr_in *a4 = (struct sockaddr_in *)out;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(port);
+    *out_len = sizeof *a4;
+    return inet_pton(AF_INET, host, &a4->sin_addr) == 1;
+}

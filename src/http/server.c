@@ -1,0 +1,332 @@
+/* server: the libmicrohttpd glue - daemon options, the access handler's call sequence,
+ * turning an Outgoing into an MHD response, the access log and graceful shutdown. The only
+ * file that includes microhttpd.h; everything it can leave to MHD-free code, it does.
+ *
+ * One request, as libmicrohttpd 0.9.75 drives it:
+ *   on_uri          request line read: new Exchange in a worker arena, request id
+ *   on_access #1    head complete: headers, limits (no response here - queueing now makes
+ *                   MHD close the connection; done on purpose only to refuse a body)
+ *   on_access #2..  body bytes, streamed into the form / multipart reader
+ *   on_access last  no more bytes: dispatch and queue the response
+ *   on_completed    response sent or connection gone: access log, arena back to the cache */
+#include "http/server.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "http/exchange.h"
+#include "http/listen.h"
+#include "http/worker.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SHUTDOWN_GRACE_MS 10000.0
+/* MHD keeps the request head in a per-connection pool; the slack covers its bookkeeping and
+ * the response head, so heads up to our own limits reach us and get our 431/414 page. */
+#define POOL_SLACK_BYTES (16 * 1024)
+
+static const ServerApp *server_app;
+static const ServerOptions *server_opt;
+static atomic_uint_fast64_t next_request_id;
+static atomic_int in_flight;
+static atomic_bool stopping;
+static int signal_pipe[2] = {-1, -1};
+
+/* ---- libmicrohttpd callbacks ---- */
+
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
+                                                             va_list ap)
+{
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    for (char *p = msg; *p; p++)
+        if (*p == '"' || *p == '\n' || *p == '\r')
+            *p = '\'';
+    log_info("event=mhd msg=\"%s\"", msg);
+}
+
+/* Leaves URL and arguments encoded: head.c decodes the raw target once, with our rules. */
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    return strlen(s);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    uint64_t id = atomic_fetch_add(&next_request_id, 1) + 1;
+    atomic_fetch_add(&in_flight, 1);
+    return exchange_new(worker_arena_take(), id, uri);
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *name,
+                                      const char *value)
+{
+    exchange_add_header(cls, name, value);
+    return MHD_YES;
+}
+
+static const char *client_ip(Arena *a, struct MHD_Connection *conn)
+{
+    char text[INET6_ADDRSTRLEN] = "-";
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+    return arena_strdup(a, text);
+}
+
+static enum MHD_Result send_response(Exchange *ex, struct MHD_Connection *conn)
+{
+    Outgoing out;
+    exchange_prepare(ex, atomic_load(&stopping), &out);
+    /* the body lives in the arena or is static; the arena outlives the response */
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(out.len, (void *)out.body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    for (const Header *h = out.headers; h; h = h->next)
+        if (MHD_add_response_header(r, h->name, h->value) != MHD_YES)
+            log_error("event=bug reason=header_refused name=%s", h->name);
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned int)out.status, r);
+    MHD_destroy_response(r);
+    ex->answered = true;
+    ex->status_sent = out.status;
+    ex->bytes_sent = str_eq(ex->req.method, "HEAD") ? 0 : out.len;
+    return rc;
+}
+
+static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn,
+                                     const char *method, const char *version)
+{
+    Request *req = &ex->req;
+    req->method = arena_strdup(req->arena, method);
+    req->conn = conn;
+    req->client_ip = client_ip(req->arena, conn);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, ex);
+    ex->status = exchange_read_head(ex, server_opt, version);
+    if (ex->status && ex->has_body) {
+        /* answering on the first call makes MHD skip the body (no 100 Continue) and close */
+        exchange_error(ex, server_app, ex->status);
+        return send_response(ex, conn);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_last_call(Exchange *ex, struct MHD_Connection *conn)
+{
+    if (ex->answered)
+        return MHD_YES;
+    if (!ex->status)
+        exchange_body_end(ex);
+    if (ex->status)
+        exchange_error(ex, server_app, ex->status);
+    else
+        exchange_dispatch(ex, server_app);
+    return send_response(ex, conn);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_size, void **state)
+{
+    Exchange *ex = *state;
+    if (!ex)
+        return MHD_NO; /* on_uri always runs first; this would be an MHD change */
+    log_set_request_id(ex->req.id);
+    enum MHD_Result rc = MHD_YES;
+    if (ex->calls++ == 0) {
+        rc = on_first_call(ex, conn, method, version);
+    } else if (*upload_size) {
+        if (!ex->answered && !exchange_body_feed(ex, upload_data, *upload_size)) {
+            log_info("event=body_dropped received=%llu",
+                     (unsigned long long)ex->body_received);
+            rc = MHD_NO;
+        }
+        *upload_size = 0;
+    } else {
+        rc = on_last_call(ex, conn);
+    }
+    log_set_request_id(0);
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode toe)
+{
+    Exchange *ex = *state;
+    if (!ex)
+        return;
+    *state = NULL;
+    log_set_request_id(ex->req.id);
+    log_info("event=http method=%s path=%s status=%d bytes=%zu ms=%.2f ip=%s%s", ex->req.method,
+             ex->log_path, ex->answered ? ex->status_sent : 0, ex->bytes_sent,
+             clock_mono_ms() - ex->started_ms, ex->req.client_ip ? ex->req.client_ip : "-",
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    log_set_request_id(0);
+    worker_arena_give(ex->arena);
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+/* ---- daemon ---- */
+
+static struct MHD_Daemon *daemon_start(const ServerOptions *opt, struct sockaddr_storage *addr,
+                                       bool use_epoll)
+{
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    flags |= use_epoll ? MHD_USE_EPOLL : MHD_USE_POLL;
+    if (addr->ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    long threads = opt->threads >= 1 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t pool = (size_t)(opt->max_header_bytes + opt->max_url_bytes) + POOL_SLACK_BYTES;
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL}, /* must come first */
+        {MHD_OPTION_SOCK_ADDR, 0, addr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)on_unescape, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_access, NULL, MHD_OPTION_ARRAY, options,
+                            MHD_OPTION_END);
+}
+
+/* epoll where the library has it, poll otherwise (or when epoll fails to start). */
+static struct MHD_Daemon *daemon_start_any(const ServerOptions *opt,
+                                           struct sockaddr_storage *addr)
+{
+    bool epoll = MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES;
+    struct MHD_Daemon *d = daemon_start(opt, addr, epoll);
+    if (!d && epoll)
+        d = daemon_start(opt, addr, false);
+    return d;
+}
+
+/* ---- signals: a handler writes to a pipe, so whichever thread gets the signal wakes us ---- */
+
+static void on_stop_signal(int sig)
+{
+    int saved = errno;
+    char c = (char)sig;
+    ssize_t w = write(signal_pipe[1], &c, 1);
+    (void)w;
+    errno = saved;
+}
+
+static bool signals_install(struct sigaction old[2])
+{
+    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return false;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, &old[0]);
+    sigaction(SIGINT, &sa, &old[1]);
+    return true;
+}
+
+static void signals_restore(struct sigaction old[2])
+{
+    sigaction(SIGTERM, &old[0], NULL);
+    sigaction(SIGINT, &old[1], NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+/* Waits up to timeout_ms (-1 = forever) for a stop signal; returns it, or 0. */
+static int signal_wait(int timeout_ms)
+{
+    struct pollfd p = {.fd = signal_pipe[0], .events = POLLIN};
+    for (;;) {
+        int n = poll(&p, 1, timeout_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        char c = 0;
+        if (n > 0 && read(signal_pipe[0], &c, 1) == 1)
+            return c;
+        return 0;
+    }
+}
+
+/* Stops accepting, lets requests in flight finish (a second signal cuts it short), stops. */
+static void server_drain(struct MHD_Daemon *d, int sig)
+{
+    atomic_store(&stopping, true);
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    log_info("event=shutdown signal=%d in_flight=%d", sig, atomic_load(&in_flight));
+    double deadline = clock_mono_ms() + SHUTDOWN_GRACE_MS;
+    while (atomic_load(&in_flight) > 0) {
+        if (clock_mono_ms() >= deadline) {
+            log_warn("event=shutdown_timeout in_flight=%d", atomic_load(&in_flight));
+            break;
+        }
+        if (signal_wait(20)) {
+            log_warn("event=shutdown_forced in_flight=%d", atomic_load(&in_flight));
+            break;
+        }
+    }
+    MHD_stop_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    log_info("event=stopped");
+}
+
+int server_run(const ServerOptions *opt, const ServerApp *app)
+{
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (!listen_parse(opt->listen, &addr, &addr_len)) {
+        log_error("event=listen_failed addr=%s reason=bad_address", opt->listen);
+        return 1;
+    }
+    struct sigaction old[2];
+    if (!signals_install(old)) {
+        log_error("event=listen_failed reason=pipe errno=%d", errno);
+        return 1;
+    }
+    server_app = app;
+    server_opt = opt;
+    atomic_store(&stopping, false);
+    worker_setup(app->thread_exit);
+    /* worker threads start with the stop signals blocked, so the main thread gets them */
+    sigset_t stop_set, old_mask;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_set, &old_mask);
+    struct MHD_Daemon *d = daemon_start_any(opt, &addr);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (!d) {
+        log_error("event=listen_failed addr=%s", opt->listen);
+        signals_restore(old);
+        return 1;
+    }
+    log_info("event=listening addr=%s threads=%d", opt->listen, opt->threads);
+    int sig = 0;
+    while (!sig)
+        sig = signal_wait(-1);
+    server_drain(d, sig);
+    signals_restore(old);
+    return 0;
+}

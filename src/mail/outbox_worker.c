@@ -1,0 +1,205 @@
+/* outbox_worker: the mail delivery thread and the one-message step it repeats (claim,
+ * deliver, record outcome with backoff). One global worker per process, guarded by a mutex;
+ * the condition variable lets outbox_worker_wake() cut the poll short.
+ * SECURITY: logs ids, attempt counts and transport errors only - never a body, a recipient
+ * or anything from the message (which may carry tokens and links). */
+#include "mail/outbox_worker.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "mail/message.h"
+#include "mail/transport.h"
+#include "store/outbox.h"
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    RETRY_FIRST_SECONDS = 30,
+    RETRY_MAX_SECONDS = 3600,
+    ERROR_TEXT_MAX = 300, /* bytes of transport error kept in the row and the log */
+    MARK_TRIES = 5,       /* recording an outcome is retried while the database is busy */
+    NO_DATABASE_WAIT_MS = 5000,
+};
+
+static pthread_mutex_t worker_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t worker_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t worker_thread;
+static bool worker_running, worker_stopping, worker_wake_pending;
+
+int64_t outbox_retry_delay(int64_t attempts)
+{
+    int64_t delay = RETRY_FIRST_SECONDS;
+    for (int64_t i = 1; i < attempts && delay < RETRY_MAX_SECONDS; i++)
+        delay *= 2;
+    return delay < RETRY_MAX_SECONDS ? delay : RETRY_MAX_SECONDS;
+}
+
+/* The error as it goes into the row and the log: one line, no quotes, bounded, whole UTF-8. */
+static const char *error_clean(Arena *a, const char *error)
+{
+    size_t n = strlen(error);
+    if (n > ERROR_TEXT_MAX) {
+        n = ERROR_TEXT_MAX;
+        while (n > 0 && ((unsigned char)error[n] & 0xc0) == 0x80)
+            n--;
+    }
+    char *s = arena_strndup(a, error, n);
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+            *p = ' ';
+    return *s ? s : "unknown error";
+}
+
+typedef enum { MARK_SENT, MARK_RETRY, MARK_FAILED } OutboxMark;
+
+static DbResult outbox_mark(Db *db, OutboxMark mark, int64_t id, const char *error, int64_t when)
+{
+    DbResult r = DB_BUSY;
+    for (int i = 0; i < MARK_TRIES && r == DB_BUSY; i++) {
+        if (i > 0)
+            usleep(200 * 1000);
+        if (mark == MARK_SENT)
+            r = outbox_mark_sent(db, id, when);
+        else if (mark == MARK_RETRY)
+            r = outbox_mark_retry(db, id, error, when);
+        else
+            r = outbox_mark_failed(db, id, error);
+    }
+    return r;
+}
+
+static void outbox_record(Db *db, Arena *a, const OutboxItem *it, MailDeliveryResult result,
+                          const char *raw_error, int64_t now)
+{
+    long long id = (long long)it->id, attempts = (long long)it->attempts;
+    int64_t deadline = it->created_at + cfg.mail_retry_hours * 3600;
+    const char *error = error_clean(a, raw_error);
+    DbResult r;
+    if (result == MAIL_DELIVERED) {
+        r = outbox_mark(db, MARK_SENT, it->id, NULL, now);
+        log_info("event=mail_sent id=%lld attempts=%lld", id, attempts);
+    } else if (result == MAIL_PERMANENT_FAILURE || now >= deadline) {
+        r = outbox_mark(db, MARK_FAILED, it->id, error, 0);
+        log_warn("event=mail_failed id=%lld attempts=%lld permanent=%d error=\"%s\"", id, attempts,
+                 result == MAIL_PERMANENT_FAILURE, error);
+    } else {
+        int64_t next = now + outbox_retry_delay(it->attempts);
+        if (next > deadline)
+            next = deadline; /* one last try when the window closes */
+        r = outbox_mark(db, MARK_RETRY, it->id, error, next);
+        log_info("event=mail_retry id=%lld attempts=%lld next_in=%llds error=\"%s\"", id, attempts,
+                 (long long)(next - now), error);
+    }
+    if (r != DB_OK)
+        log_warn("event=outbox_record_failed id=%lld result=%d", id, (int)r);
+}
+
+bool outbox_deliver_one(Db *db, int64_t now)
+{
+    Arena a;
+    arena_init(&a, 16384);
+    OutboxItem it;
+    DbResult r = outbox_claim_due(db, now, OUTBOX_LEASE_SECONDS, &it, &a);
+    if (r != DB_ROW) {
+        if (r != DB_OK)
+            log_warn("event=outbox_claim_failed result=%d", (int)r);
+        arena_free(&a);
+        return false;
+    }
+    const char *name = NULL, *from = NULL;
+    if (!mail_mailbox_parse(&a, cfg.mail_from, &name, &from))
+        from = NULL; /* the transport reports the bad setting */
+    Buf error;
+    buf_init(&error, &a);
+    MailDeliveryResult result = mail_transport_deliver(cfg.mail, cfg.data, from, it.recipient,
+                                                       it.message, it.message_len, &error);
+    outbox_record(db, &a, &it, result, buf_cstr(&error), now);
+    arena_free(&a);
+    return true;
+}
+
+/* ---- the thread ---- */
+
+static bool worker_should_stop(void)
+{
+    pthread_mutex_lock(&worker_lock);
+    bool stop = worker_stopping;
+    pthread_mutex_unlock(&worker_lock);
+    return stop;
+}
+
+/* Sleeps up to ms milliseconds unless woken or stopped; consumes a pending wake. */
+static void worker_wait(int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&worker_lock);
+    while (!worker_wake_pending && !worker_stopping)
+        if (pthread_cond_clockwait(&worker_cond, &worker_lock, CLOCK_MONOTONIC, &until) != 0)
+            break;
+    worker_wake_pending = false;
+    pthread_mutex_unlock(&worker_lock);
+}
+
+static void *worker_main(void *arg)
+{
+    log_info("event=outbox_worker_started transport=%s",
+             str_eq(cfg.mail, "maildir") ? "maildir" : "smtp");
+    while (!worker_should_stop()) {
+        Db *db = db_thread();
+        while (db && !worker_should_stop() && outbox_deliver_one(db, clock_now()))
+            ;
+        worker_wait(db ? cfg.outbox_poll_ms : NO_DATABASE_WAIT_MS);
+    }
+    db_thread_close();
+    log_info("event=outbox_worker_stopped");
+    return NULL;
+}
+
+void outbox_worker_start(void)
+{
+    mail_transport_init();
+    pthread_mutex_lock(&worker_lock);
+    if (!worker_running) {
+        worker_stopping = false;
+        worker_running = pthread_create(&worker_thread, NULL, worker_main, NULL) == 0;
+        if (!worker_running)
+            log_error("event=outbox_worker_start_failed");
+    }
+    pthread_mutex_unlock(&worker_lock);
+}
+
+void outbox_worker_stop(void)
+{
+    pthread_mutex_lock(&worker_lock);
+    bool running = worker_running;
+    if (running) {
+        worker_stopping = true;
+        pthread_cond_broadcast(&worker_cond);
+    }
+    pthread_mutex_unlock(&worker_lock);
+    if (!running)
+        return;
+    pthread_join(worker_thread, NULL);
+    pthread_mutex_lock(&worker_lock);
+    worker_running = false;
+    worker_stopping = false;
+    pthread_mutex_unlock(&worker_lock);
+}
+
+void outbox_worker_wake(void)
+{
+    pthread_mutex_lock(&worker_lock);
+    worker_wake_pending = true;
+    pthread_cond_broadcast(&worker_cond);
+    pthread_mutex_unlock(&worker_lock);
+}

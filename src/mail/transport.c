@@ -1,0 +1,277 @@
+/* transport: delivers one message by Maildir (tmp/ + fsync + rename into new/) or SMTP
+ * (libcurl; STARTTLS when offered, certificates verified). Classifies the outcome as
+ * delivered, temporary or permanent failure.
+ * SECURITY: error texts name the step and the server's reply code only - never the message,
+ * never the user:password of the transport URL (stripped if libcurl should echo it). */
+#include "mail/transport.h"
+#include "core/clock.h"
+#include "core/str.h"
+#include "mail/message.h"
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    SMTP_CONNECT_TIMEOUT_S = 30,
+    SMTP_STALL_TIMEOUT_S = 30,  /* below 1 byte/s for this long ends the transfer */
+    SMTP_TOTAL_TIMEOUT_S = 120, /* stays well inside the worker's claim lease */
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void mail_transport_init(void)
+{
+    pthread_once(&curl_once, curl_init_once);
+}
+
+static const char *errno_text(int err)
+{
+    const char *s = strerrordesc_np(err);
+    return s ? s : "unknown error";
+}
+
+/* ---- Maildir ---- */
+
+static bool dir_ensure(const char *path, Buf *error)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return true;
+    buf_printf(error, "maildir: cannot create %s: %s", path, errno_text(errno));
+    return false;
+}
+
+/* "time.pid_random.host" as the Maildir convention asks; host reduced to [A-Za-z0-9.-]. */
+static const char *maildir_unique_name(Arena *a)
+{
+    char host[256] = "localhost";
+    if (gethostname(host, sizeof host - 1) != 0)
+        memcpy(host, "localhost", sizeof "localhost");
+    host[sizeof host - 1] = '\0';
+    for (char *p = host; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.'))
+            *p = '_';
+    unsigned char random[8];
+    randombytes_buf(random, sizeof random);
+    return arena_printf(a, "%lld.%ld_%s.%s", (long long)clock_now(), (long)getpid(),
+                        str_hex(a, random, sizeof random), host);
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes path (created exclusively) and fsyncs it; false with errno set on failure. */
+static bool file_write_synced(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    bool ok = write_all(fd, data, len) && fsync(fd) == 0;
+    int saved = errno;
+    if (close(fd) != 0)
+        ok = false;
+    else
+        errno = saved;
+    return ok;
+}
+
+static void dir_sync(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+MailDeliveryResult mail_maildir_deliver(const char *maildir, const char *message, size_t len,
+                                        Buf *name_out, Buf *error)
+{
+    Arena a;
+    arena_init(&a, 2048);
+    MailDeliveryResult result = MAIL_TEMPORARY_FAILURE;
+    const char *tmp_dir = arena_printf(&a, "%s/tmp", maildir);
+    const char *new_dir = arena_printf(&a, "%s/new", maildir);
+    const char *cur_dir = arena_printf(&a, "%s/cur", maildir);
+    if (!dir_ensure(maildir, error) || !dir_ensure(tmp_dir, error) || !dir_ensure(new_dir, error) ||
+        !dir_ensure(cur_dir, error))
+        goto done;
+    const char *name = maildir_unique_name(&a);
+    const char *tmp_path = arena_printf(&a, "%s/%s", tmp_dir, name);
+    const char *new_path = arena_printf(&a, "%s/%s", new_dir, name);
+    if (!file_write_synced(tmp_path, message, len)) {
+        buf_printf(error, "maildir: cannot write %s: %s", tmp_path, errno_text(errno));
+        unlink(tmp_path);
+        goto done;
+    }
+    if (rename(tmp_path, new_path) != 0) {
+        buf_printf(error, "maildir: cannot move into %s: %s", new_dir, errno_text(errno));
+        unlink(tmp_path);
+        goto done;
+    }
+    dir_sync(new_dir);
+    if (name_out)
+        buf_puts(name_out, name);
+    result = MAIL_DELIVERED;
+done:
+    arena_free(&a);
+    return result;
+}
+
+/* ---- SMTP ---- */
+
+typedef struct Upload {
+    const char *data;
+    size_t len, pos;
+} Upload;
+
+static size_t upload_read(char *dest, size_t size, size_t nmemb, void *userp)
+{
+    Upload *u = userp;
+    size_t n = size * nmemb, left = u->len - u->pos;
+    if (n > left)
+        n = left;
+    memcpy(dest, u->data + u->pos, n);
+    u->pos += n;
+    return n;
+}
+
+/* True when text contains the URL's password (raw or decoded): then it must not be kept. */
+static bool mentions_password(const char *url, const char *text)
+{
+    bool found = false;
+    CURLU *u = curl_url();
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+        curl_url_cleanup(u);
+        return true; /* cannot tell: assume the worst */
+    }
+    unsigned flags[2] = {0, CURLU_URLDECODE};
+    for (int i = 0; i < 2 && !found; i++) {
+        char *password = NULL;
+        if (curl_url_get(u, CURLUPART_PASSWORD, &password, flags[i]) == CURLUE_OK && password &&
+            *password && strstr(text, password))
+            found = true;
+        curl_free(password);
+    }
+    curl_url_cleanup(u);
+    return found;
+}
+
+/* 5xx means "never", except the authentication replies: fixing the credentials should let
+ * the queued mail go out. Everything without a 5xx reply (no connection, timeout, TLS, 4xx)
+ * is temporary. */
+static MailDeliveryResult smtp_classify(CURLcode rc, long reply)
+{
+    if (rc == CURLE_OK)
+        return MAIL_DELIVERED;
+    bool auth =
+        rc == CURLE_LOGIN_DENIED || reply == 530 || reply == 534 || reply == 535 || reply == 538;
+    if (reply >= 500 && reply <= 599 && !auth)
+        return MAIL_PERMANENT_FAILURE;
+    return MAIL_TEMPORARY_FAILURE;
+}
+
+static void smtp_set_options(CURL *c, const char *url, const char *from, struct curl_slist *rcpt,
+                             Upload *upload, char *errbuf)
+{
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, upload);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload->len);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)SMTP_STALL_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SMTP_TOTAL_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+static MailDeliveryResult smtp_deliver(const char *url, const char *envelope_from,
+                                       const char *recipient, const char *message, size_t len,
+                                       Buf *error)
+{
+    mail_transport_init();
+    Arena a;
+    arena_init(&a, 1024);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    Upload upload = {message, len, 0};
+    struct curl_slist *rcpt = curl_slist_append(NULL, arena_printf(&a, "<%s>", recipient));
+    CURL *c = curl_easy_init();
+    MailDeliveryResult result = MAIL_TEMPORARY_FAILURE;
+    if (!c || !rcpt) {
+        buf_puts(error, "smtp: cannot initialise libcurl");
+        goto done;
+    }
+    smtp_set_options(c, url, arena_printf(&a, "<%s>", envelope_from), rcpt, &upload, errbuf);
+    CURLcode rc = curl_easy_perform(c);
+    long reply = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+    result = smtp_classify(rc, reply);
+    if (result != MAIL_DELIVERED) {
+        buf_printf(error, "smtp: %s", curl_easy_strerror(rc));
+        if (*errbuf && !mentions_password(url, errbuf))
+            buf_printf(error, ": %s", errbuf);
+        if (reply)
+            buf_printf(error, " (reply %ld)", reply);
+    }
+done:
+    curl_easy_cleanup(c);
+    curl_slist_free_all(rcpt);
+    arena_free(&a);
+    return result;
+}
+
+MailDeliveryResult mail_transport_deliver(const char *transport, const char *data_dir,
+                                          const char *envelope_from, const char *recipient,
+                                          const char *message, size_t len, Buf *error)
+{
+    if (!mail_address_valid(recipient)) {
+        buf_puts(error, "invalid recipient address");
+        return MAIL_PERMANENT_FAILURE;
+    }
+    if (str_eq(transport, "maildir")) {
+        Arena a;
+        arena_init(&a, 512);
+        MailDeliveryResult r = MAIL_TEMPORARY_FAILURE;
+        if (dir_ensure(data_dir, error))
+            r = mail_maildir_deliver(arena_printf(&a, "%s/mail", data_dir), message, len, NULL,
+                                     error);
+        arena_free(&a);
+        return r;
+    }
+    if (str_starts_with(transport, "smtp://") || str_starts_with(transport, "smtps://")) {
+        if (!mail_address_valid(envelope_from)) {
+            buf_puts(error, "invalid sender address (setting mail_from)");
+            return MAIL_TEMPORARY_FAILURE;
+        }
+        return smtp_deliver(transport, envelope_from, recipient, message, len, error);
+    }
+    buf_puts(error, "unknown mail transport (setting mail)");
+    return MAIL_TEMPORARY_FAILURE;
+}

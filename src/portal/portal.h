@@ -1,0 +1,40 @@
+/* portal: the customer-facing pages and the hooks every request passes (language choice,
+ * session, flash message, error pages, health check). */
+#ifndef PFORTE_PORTAL_PORTAL_H
+#define PFORTE_PORTAL_PORTAL_H
+#include "http/router.h"
+#include <stdbool.h>
+
+extern const Route PORTAL_ROUTES[];
+
+/* Loads the session, picks the language (?lang= also sets the lang cookie) and takes the
+ * flash message. Answers 503 itself when the database is unavailable. */
+bool portal_before(Request *req, Response *res);
+/* Friendly error page in the request's language for 4xx/5xx statuses. */
+void portal_error_page(Request *req, Response *res, int status);
+/* Queues a one-time message for the next page (a code from the flash table). */
+void portal_flash(Request *req, Response *res, const char *code);
+/* Tells the mail worker that a transaction with mail has committed. */
+void portal_mail_sent(void);
+
+void portal_home(Request *req, Response *res);
+void portal_healthz(Request *req, Response *res);
+void portal_register_form(Request *req, Response *res);
+void portal_register_submit(Request *req, Response *res);
+void portal_register_finish_form(Request *req, Response *res);
+void portal_register_finish_submit(Request *req, Response *res);
+void portal_login_form(Request *req, Response *res);
+void portal_login_submit(Request *req, Response *res);
+void portal_forgot_form(Request *req, Response *res);
+void portal_forgot_submit(Request *req, Response *res);
+void portal_reset_form(Request *req, Response *res);
+void portal_reset_submit(Request *req, Response *res);
+void portal_logout(Request *req, Response *res);
+void portal_profile(Request *req, Response *res);
+void portal_profile_save(Request *req, Response *res);
+void portal_profile_password(Request *req, Response *res);
+void portal_profile_end_session(Request *req, Response *res);
+void portal_setup_form(Request *req, Response *res);
+void portal_setup_submit(Request *req, Response *res);
+
+#endif

@@ -1,0 +1,44 @@
+/* catalog: the store functions for request types, their fields and portal settings. */
+#ifndef PFORTE_STORE_CATALOG_H
+#define PFORTE_STORE_CATALOG_H
+#include "core/arena.h"
+#include "store/db.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct RequestType {
+    int64_t id;
+    char *key;
+    char *name_de, *name_en;
+    char *description_de, *description_en;
+    char *icon;
+    int64_t position;
+    bool active;
+} RequestType;
+
+typedef struct RequestField {
+    int64_t id;
+    int64_t type_id;
+    char *key;
+    char *kind;
+    char *label_de, *label_en;
+    char *help_de, *help_en;
+    bool required;
+    char *options; /* value|label_de|label_en lines */
+    int64_t position;
+} RequestField;
+
+/* Active types by position into *out (arena array); returns DB_OK with *count set. */
+DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count);
+DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, int64_t *id);
+DbResult store_request_field_insert(Db *db, const RequestField *f);
+/* Setting value copied into the arena, or NULL when unset (DB errors also give NULL). */
+char *store_setting_get(Db *db, Arena *a, const char *name);
+DbResult store_setting_set(Db *db, const char *name, const char *value);
+/* True when the database holds no users and no request types (a fresh installation). */
+DbResult store_is_empty(Db *db, bool *empty);
+
+/* A trivial query proving the connection works (health checks). */
+DbResult store_ping(Db *db);
+
+#endif

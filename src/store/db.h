@@ -1,0 +1,66 @@
+/* db: the database interface every store module uses - one connection per thread, prepared
+ * statements cached per connection, `?` placeholders in the SQL dialect SQLite and PostgreSQL
+ * share. SQL text appears only in src/store/; domain code uses this header for connections
+ * and transactions. SECURITY: values are always bound, never
+ * formatted into SQL text. */
+#ifndef PFORTE_STORE_DB_H
+#define PFORTE_STORE_DB_H
+#include "core/arena.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Db Db;
+typedef struct DbStmt DbStmt;
+
+typedef enum {
+    DB_OK = 0,    /* statement finished / call succeeded */
+    DB_ROW = 1,   /* db_step produced a row */
+    DB_BUSY = 2,  /* locked or unavailable: caller answers 503 */
+    DB_CONFLICT = 3, /* unique or foreign-key constraint */
+    DB_ERROR = 4, /* a bug or a broken database; logged already */
+} DbResult;
+
+typedef enum { DB_SQLITE, DB_POSTGRES } DbKind;
+
+/* Opens url (a file path or postgres://...). NULL on failure (logged). */
+Db *db_open(const char *url);
+void db_close(Db *db);
+DbKind db_kind(Db *db);
+/* Applies pending migrations (numbered files under src/store/migrations/<kind>/). */
+DbResult db_migrate(Db *db);
+int db_schema_version(Db *db);
+
+/* The calling thread's connection to cfg's database, opened on first use; NULL if it
+ * cannot be opened. Closed by db_thread_close (worker thread exit). */
+Db *db_thread(void);
+void db_thread_close(void);
+
+/* Returns the cached prepared statement for this SQL literal (must be a string literal:
+ * the pointer is the cache key). The statement is reset and unbound. NULL on error. */
+DbStmt *db_prepare(Db *db, const char *sql);
+void db_bind_int(DbStmt *st, int index, int64_t value);     /* 1-based */
+void db_bind_text(DbStmt *st, int index, const char *value); /* NULL binds NULL */
+void db_bind_blob(DbStmt *st, int index, const void *data, size_t n);
+void db_bind_null(DbStmt *st, int index);
+/* Runs/advances the statement: DB_ROW while rows come, then DB_OK, or an error code. */
+DbResult db_step(DbStmt *st);
+int64_t db_col_int(DbStmt *st, int col);                      /* 0-based */
+/* Text copied into the arena ("" stays "", NULL column gives NULL). */
+char *db_col_text(DbStmt *st, int col, Arena *a);
+const void *db_col_blob(DbStmt *st, int col, size_t *n);    /* valid until the next step */
+bool db_col_is_null(DbStmt *st, int col);
+/* Ends use of the statement (resets it); call after the last step. */
+void db_done(DbStmt *st);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(Db *db);
+
+/* Runs one statement that returns no rows; binds nothing. For schema and pragmas. */
+DbResult db_exec(Db *db, const char *sql);
+DbResult db_begin(Db *db);   /* BEGIN IMMEDIATE on SQLite */
+DbResult db_commit(Db *db);
+void db_rollback(Db *db);
+/* Online backup of a SQLite database into path. */
+DbResult db_backup(Db *db, const char *path);
+
+#endif

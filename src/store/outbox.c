@@ -1,0 +1,162 @@
+/* outbox: SQL for the mail outbox table (enqueue, claim with a lease, outcome, admin lists).
+ * The claim is one UPDATE with a re-checked WHERE, so two workers never hold the same row;
+ * PostgreSQL will get its own variant with FOR UPDATE SKIP LOCKED. */
+#include "store/outbox.h"
+#include <string.h>
+
+DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, const char *message,
+                        size_t len, int64_t now)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, message, state, "
+                                "attempts, next_attempt_at, lease_until, last_error, created_at) "
+                                "VALUES (?, ?, ?, 'queued', 0, ?, 0, '', ?)");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, recipient);
+    db_bind_text(st, 2, subject ? subject : "");
+    db_bind_blob(st, 3, message, len);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, now);
+    DbResult r = db_step(st);
+    db_done(st);
+    return r;
+}
+
+static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
+{
+    const void *p = db_col_blob(st, col, len);
+    char *copy = arena_alloc(a, *len + 1);
+    if (*len)
+        memcpy(copy, p, *len);
+    return copy;
+}
+
+DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+{
+    /* the outer WHERE repeats the condition: a row another worker claimed between the
+     * sub-select and the update (PostgreSQL, READ COMMITTED) is left alone */
+    DbStmt *st = db_prepare(
+        db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
+            "WHERE id = (SELECT id FROM outbox "
+            "  WHERE (state = 'queued' AND next_attempt_at <= ?) "
+            "     OR (state = 'sending' AND lease_until <= ?) "
+            "  ORDER BY next_attempt_at, id LIMIT 1) "
+            "AND ((state = 'queued' AND next_attempt_at <= ?) "
+            "  OR (state = 'sending' AND lease_until <= ?)) "
+            "RETURNING id, recipient, subject, message, attempts, next_attempt_at, lease_until, "
+            "last_error, created_at");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, now + lease_seconds);
+    for (int i = 2; i <= 5; i++)
+        db_bind_int(st, i, now);
+    memset(out, 0, sizeof *out);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        out->id = db_col_int(st, 0);
+        out->recipient = db_col_text(st, 1, a);
+        out->subject = db_col_text(st, 2, a);
+        out->message = copy_blob(st, 3, a, &out->message_len);
+        out->state = "sending";
+        out->attempts = db_col_int(st, 4);
+        out->next_attempt_at = db_col_int(st, 5);
+        out->lease_until = db_col_int(st, 6);
+        out->last_error = db_col_text(st, 7, a);
+        out->created_at = db_col_int(st, 8);
+        DbResult end = db_step(st);
+        r = end == DB_OK ? DB_ROW : end;
+    }
+    db_done(st);
+    return r;
+}
+
+/* Runs a prepared UPDATE of one claimed row; DB_CONFLICT when no row matched. */
+static DbResult outbox_update_claimed(Db *db, DbStmt *st)
+{
+    DbResult r = db_step(st);
+    db_done(st);
+    if (r == DB_OK && db_changes(db) == 0)
+        return DB_CONFLICT;
+    return r;
+}
+
+DbResult outbox_mark_sent(Db *db, int64_t id, int64_t now)
+{
+    DbStmt *st = db_prepare(db, "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = 0, "
+                                "last_error = '' WHERE id = ? AND state = 'sending'");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, now);
+    db_bind_int(st, 2, id);
+    return outbox_update_claimed(db, st);
+}
+
+DbResult outbox_mark_retry(Db *db, int64_t id, const char *error, int64_t next_attempt_at)
+{
+    DbStmt *st = db_prepare(db, "UPDATE outbox SET state = 'queued', next_attempt_at = ?, "
+                                "lease_until = 0, last_error = ? "
+                                "WHERE id = ? AND state = 'sending'");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, next_attempt_at);
+    db_bind_text(st, 2, error ? error : "");
+    db_bind_int(st, 3, id);
+    return outbox_update_claimed(db, st);
+}
+
+DbResult outbox_mark_failed(Db *db, int64_t id, const char *error)
+{
+    DbStmt *st = db_prepare(db, "UPDATE outbox SET state = 'failed', lease_until = 0, "
+                                "last_error = ? WHERE id = ? AND state = 'sending'");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, error ? error : "");
+    db_bind_int(st, 2, id);
+    return outbox_update_claimed(db, st);
+}
+
+DbResult outbox_count_by_state(Db *db, const char *state, int64_t *count)
+{
+    DbStmt *st = db_prepare(db, "SELECT count(*) FROM outbox WHERE state = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, state);
+    *count = 0;
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *count = db_col_int(st, 0);
+        r = db_step(st);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult outbox_list_recent(Db *db, Arena *a, int limit, OutboxItem **items, size_t *n)
+{
+    DbStmt *st = db_prepare(db, "SELECT id, recipient, subject, state, attempts, next_attempt_at, "
+                                "lease_until, last_error, created_at, sent_at "
+                                "FROM outbox ORDER BY id DESC LIMIT ?");
+    *items = NULL;
+    *n = 0;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, limit > 0 ? limit : 0);
+    OutboxItem *list = arena_alloc(a, sizeof *list * (size_t)(limit > 0 ? limit : 1));
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit) {
+        OutboxItem *it = &list[(*n)++];
+        it->id = db_col_int(st, 0);
+        it->recipient = db_col_text(st, 1, a);
+        it->subject = db_col_text(st, 2, a);
+        it->state = db_col_text(st, 3, a);
+        it->attempts = db_col_int(st, 4);
+        it->next_attempt_at = db_col_int(st, 5);
+        it->lease_until = db_col_int(st, 6);
+        it->last_error = db_col_text(st, 7, a);
+        it->created_at = db_col_int(st, 8);
+        it->sent_at = db_col_is_null(st, 9) ? 0 : db_col_int(st, 9);
+    }
+    db_done(st);
+    *items = list;
+    return r == DB_ROW ? DB_OK : r;
+}

@@ -1,0 +1,73 @@
+/* page: the layout every HTML page shares; keeps per-page handlers small. */
+#include "web/page.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "http/static.h"
+#include "store/catalog.h"
+#include "web/i18n.h"
+#include <string.h>
+
+const char *page_t(Request *req, const char *msgid)
+{
+    return i18n_get(req->lang, msgid);
+}
+
+const char *page_portal_name(Request *req)
+{
+    Db *db = db_thread();
+    char *name = db ? store_setting_get(db, req->arena, "portal_name") : NULL;
+    return str_empty(name) ? cfg.portal_name : name;
+}
+
+View *page_view(Request *req, const char *title)
+{
+    View *v = view_new(req->arena);
+    bool de = str_eq(req->lang, "de");
+    view_set(v, "lang", req->lang);
+    view_set(v, "portal_name", page_portal_name(req));
+    view_set(v, "title", title ? title : "");
+    view_set(v, "css_url", static_url("app.css"));
+    view_set(v, "js_url", static_url("app.js"));
+    view_set(v, "icons_url", static_url("icons.svg"));
+    view_set(v, "favicon_url", static_url("favicon.svg"));
+    view_set(v, "other_lang", de ? "en" : "de");
+    view_set(v, "other_lang_name", de ? "English" : "Deutsch");
+    view_set(v, "lang_switch_url",
+             arena_printf(req->arena, "%s?lang=%s", req->path, de ? "en" : "de"));
+    view_set(v, "path", req->path);
+    if (req->user_name) {
+        View *user = view_child(v, "user");
+        view_set(user, "name", req->user_name);
+        view_set_bool(user, "agent", !str_eq(req->user_role, "customer"));
+    }
+    if (req->flash)
+        view_set(v, "flash", page_t(req, req->flash));
+    return v;
+}
+
+void page_render(Request *req, Response *res, int status, const char *name, View *v)
+{
+    if (req->csrf_token)
+        view_set(v, "csrf", req->csrf_token);
+    Buf content, err;
+    buf_init(&content, req->arena);
+    buf_init(&err, req->arena);
+    if (!template_render(name, v, req->lang, &content, &err)) {
+        log_error("event=template_error template=%s error=\"%s\"", name, buf_cstr(&err));
+        response_text(res, 500, "text/plain; charset=utf-8",
+                      "500 - internal error. Please try again later.\n");
+        return;
+    }
+    view_set_html(v, "content", buf_cstr(&content));
+    buf_clear(&err);
+    if (!template_render("layout", v, req->lang, &res->body, &err)) {
+        log_error("event=template_error template=layout error=\"%s\"", buf_cstr(&err));
+        buf_clear(&res->body);
+        response_text(res, 500, "text/plain; charset=utf-8",
+                      "500 - internal error. Please try again later.\n");
+        return;
+    }
+    res->status = status;
+    res->content_type = "text/html; charset=utf-8";
+}

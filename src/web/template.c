@@ -1,0 +1,916 @@
+/* template: the View data model, the compiler (source -> flat token list with section jumps),
+ * the process-wide cache of compiled templates and the renderer. Rendering never parses and
+ * never allocates outside the output buffer and (dev mode, strings) the view's arena.
+ * SECURITY: values are HTML-escaped on output; only VALUE_HTML (SafeHtml) is copied raw. */
+#include "web/template.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "web/assets.h"
+#include "web/i18n.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the data model ---- */
+
+typedef enum {
+    VALUE_NONE,
+    VALUE_TEXT,
+    VALUE_HTML,
+    VALUE_BOOL,
+    VALUE_INT,
+    VALUE_CHILD,
+    VALUE_LIST
+} ValueKind;
+
+typedef struct Value {
+    ValueKind kind;
+    bool plain; /* VALUE_TEXT without characters to escape: copied as is */
+    size_t len; /* VALUE_TEXT, VALUE_HTML */
+    union {
+        const char *text;
+        bool boolean;
+        int64_t integer;
+        View *child;
+        struct {
+            View *first, *last;
+            size_t count;
+        } list;
+    } as;
+} Value;
+
+typedef struct Entry {
+    struct Entry *next;
+    const char *key;
+    size_t key_len;
+    Value value;
+} Entry;
+
+struct View {
+    Arena *arena;
+    Entry *first, *last;
+    View *next_item; /* next item of the list this view belongs to */
+    Value self;      /* the item's own text for lists of text ({{.}}) */
+};
+
+/* The characters buf_append_html replaces; used to skip it for text that has none. */
+static const bool HTML_SPECIAL[256] = {
+    ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
+
+static size_t plain_prefix(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !HTML_SPECIAL[(unsigned char)s[i]])
+        i++;
+    return i;
+}
+
+/* Appends s[0..n) escaped for HTML (buf_append_html), copying a clean prefix in one go. */
+static void append_escaped(Buf *out, const char *s, size_t n)
+{
+    size_t plain = plain_prefix(s, n);
+    buf_append(out, s, plain);
+    if (plain < n)
+        buf_append_html(out, s + plain, n - plain);
+}
+
+View *view_new(Arena *a)
+{
+    View *v = arena_alloc(a, sizeof *v);
+    v->arena = a;
+    return v;
+}
+
+Arena *view_arena(const View *v)
+{
+    return v ? v->arena : NULL;
+}
+
+static Entry *view_find(const View *v, const char *key, size_t len)
+{
+    if (!v)
+        return NULL;
+    for (Entry *e = v->first; e; e = e->next)
+        if (e->key_len == len && e->key[0] == key[0] && memcmp(e->key, key, len) == 0)
+            return e;
+    return NULL;
+}
+
+/* Returns key's value slot, adding an empty entry when the key is new. */
+static Value *view_slot(View *v, const char *key)
+{
+    size_t len = strlen(key);
+    Entry *e = view_find(v, key, len);
+    if (e)
+        return &e->value;
+    e = arena_alloc(v->arena, sizeof *e);
+    e->key = arena_strndup(v->arena, key, len);
+    e->key_len = len;
+    if (v->last)
+        v->last->next = e;
+    else
+        v->first = e;
+    v->last = e;
+    return &e->value;
+}
+
+static void value_set_text(View *v, Value *slot, ValueKind kind, const char *text, size_t n)
+{
+    slot->kind = kind;
+    slot->len = n;
+    slot->as.text = arena_strndup(v->arena, text ? text : "", n);
+    slot->plain = plain_prefix(slot->as.text, n) == n;
+}
+
+void view_set_n(View *v, const char *key, const char *text, size_t n)
+{
+    value_set_text(v, view_slot(v, key), VALUE_TEXT, text, text ? n : 0);
+}
+
+void view_set(View *v, const char *key, const char *text)
+{
+    view_set_n(v, key, text, text ? strlen(text) : 0);
+}
+
+void view_setf(View *v, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = arena_vprintf(v->arena, fmt, ap);
+    va_end(ap);
+    Value *slot = view_slot(v, key);
+    slot->kind = VALUE_TEXT;
+    slot->len = strlen(text);
+    slot->as.text = text;
+    slot->plain = plain_prefix(text, slot->len) == slot->len;
+}
+
+void view_set_html(View *v, const char *key, const char *html)
+{
+    value_set_text(v, view_slot(v, key), VALUE_HTML, html, html ? strlen(html) : 0);
+}
+
+void view_set_bool(View *v, const char *key, bool value)
+{
+    Value *slot = view_slot(v, key);
+    slot->kind = VALUE_BOOL;
+    slot->as.boolean = value;
+}
+
+void view_set_int(View *v, const char *key, int64_t value)
+{
+    Value *slot = view_slot(v, key);
+    slot->kind = VALUE_INT;
+    slot->as.integer = value;
+}
+
+View *view_child(View *v, const char *key)
+{
+    Value *slot = view_slot(v, key);
+    if (slot->kind != VALUE_CHILD) {
+        slot->kind = VALUE_CHILD;
+        slot->as.child = view_new(v->arena);
+    }
+    return slot->as.child;
+}
+
+View *view_list_add(View *v, const char *key)
+{
+    Value *slot = view_slot(v, key);
+    if (slot->kind != VALUE_LIST) {
+        slot->kind = VALUE_LIST;
+        slot->as.list.first = slot->as.list.last = NULL;
+        slot->as.list.count = 0;
+    }
+    View *item = view_new(v->arena);
+    if (slot->as.list.last)
+        slot->as.list.last->next_item = item;
+    else
+        slot->as.list.first = item;
+    slot->as.list.last = item;
+    slot->as.list.count++;
+    return item;
+}
+
+void view_list_add_text(View *v, const char *key, const char *text)
+{
+    View *item = view_list_add(v, key);
+    value_set_text(v, &item->self, VALUE_TEXT, text, text ? strlen(text) : 0);
+}
+
+/* The stack of contexts during a render: innermost first. */
+typedef struct Context {
+    const View *view;
+    const struct Context *parent;
+} Context;
+
+/* Resolves a (dotted) name: the first part walks the context stack outward, the rest
+ * descends into objects. Returns NULL when missing. */
+static const Value *context_lookup(const Context *ctx, const char *name, size_t len)
+{
+    if (len == 1 && name[0] == '.')
+        return ctx && ctx->view && ctx->view->self.kind != VALUE_NONE ? &ctx->view->self : NULL;
+    const char *dot = memchr(name, '.', len);
+    size_t part = dot ? (size_t)(dot - name) : len;
+    Entry *e = NULL;
+    for (; ctx && !e; ctx = ctx->parent)
+        e = view_find(ctx->view, name, part);
+    while (e && dot) {
+        if (e->value.kind != VALUE_CHILD)
+            return NULL;
+        name = dot + 1;
+        len -= part + 1;
+        dot = memchr(name, '.', len);
+        part = dot ? (size_t)(dot - name) : len;
+        e = view_find(e->value.as.child, name, part);
+    }
+    return e ? &e->value : NULL;
+}
+
+static const Value *view_lookup(const View *v, const char *name)
+{
+    Context ctx = {v, NULL};
+    return name ? context_lookup(&ctx, name, strlen(name)) : NULL;
+}
+
+bool view_has(const View *v, const char *name)
+{
+    return view_lookup(v, name) != NULL;
+}
+
+const char *view_get_text(const View *v, const char *name)
+{
+    const Value *val = view_lookup(v, name);
+    return val && (val->kind == VALUE_TEXT || val->kind == VALUE_HTML) ? val->as.text : NULL;
+}
+
+bool view_get_bool(const View *v, const char *name)
+{
+    const Value *val = view_lookup(v, name);
+    return val && val->kind == VALUE_BOOL && val->as.boolean;
+}
+
+int64_t view_get_int(const View *v, const char *name)
+{
+    const Value *val = view_lookup(v, name);
+    return val && val->kind == VALUE_INT ? val->as.integer : 0;
+}
+
+View *view_get_child(const View *v, const char *name)
+{
+    const Value *val = view_lookup(v, name);
+    return val && val->kind == VALUE_CHILD ? val->as.child : NULL;
+}
+
+size_t view_list_count(const View *v, const char *name)
+{
+    const Value *val = view_lookup(v, name);
+    return val && val->kind == VALUE_LIST ? val->as.list.count : 0;
+}
+
+/* ---- compiled form ---- */
+
+typedef enum { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_TRANSLATE } Op;
+
+typedef struct Template Template;
+
+typedef struct Node {
+    Op op;
+    uint32_t line;
+    uint32_t len;            /* of text */
+    uint32_t end;            /* sections: index of the first node after the body */
+    const char *text;        /* text run, name, msgid, or partial key "partials/NAME" */
+    const Template *partial; /* cached templates: the resolved partial */
+} Node;
+
+struct Template {
+    const char *path; /* "templates/home.html", for messages */
+    const char *key;  /* "home" */
+    Node *nodes;
+    uint32_t count;
+    const char *error; /* "path:line: message" when the template cannot be rendered */
+};
+
+/* ---- compiler ---- */
+
+typedef struct Compiler {
+    Arena *arena;
+    const char *path;
+    const char *src;
+    size_t n;
+    uint32_t line;
+    Node *nodes;
+    uint32_t count;
+    uint32_t open[TEMPLATE_MAX_SECTION_DEPTH]; /* node index of each open section */
+    uint32_t depth;
+    Buf *err;
+} Compiler;
+
+static bool compile_fail(Compiler *c, uint32_t line, const char *msg, const char *tag,
+                         size_t tag_len)
+{
+    if (c->err) {
+        buf_printf(c->err, "%s:%u: %s", c->path, line, msg);
+        if (tag)
+            buf_printf(c->err, " {{%.*s}}%s", (int)(tag_len > 40 ? 40 : tag_len), tag,
+                       tag_len > 40 ? "..." : "");
+    }
+    return false;
+}
+
+static bool is_name_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_' || ch == '-';
+}
+
+/* "." or parts of name characters joined by single dots. */
+static bool name_valid(const char *s, size_t n)
+{
+    if (n == 1 && s[0] == '.')
+        return true;
+    bool part_empty = true;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            if (part_empty)
+                return false;
+            part_empty = true;
+        } else if (is_name_char(s[i])) {
+            part_empty = false;
+        } else {
+            return false;
+        }
+    }
+    return !part_empty;
+}
+
+/* Partial and page names: parts of name characters joined by single slashes. */
+static bool path_name_valid(const char *s, size_t n)
+{
+    bool part_empty = true;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '/') {
+            if (part_empty)
+                return false;
+            part_empty = true;
+        } else if (is_name_char(s[i])) {
+            part_empty = false;
+        } else {
+            return false;
+        }
+    }
+    return !part_empty;
+}
+
+static bool is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_blank(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_blank((*s)[*n - 1]))
+        (*n)--;
+}
+
+static uint32_t count_lines(const char *s, size_t n)
+{
+    uint32_t lines = 0;
+    const char *end = s + n;
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        lines++;
+        s++;
+    }
+    return lines;
+}
+
+static Node *compile_emit(Compiler *c, Op op, const char *text, size_t len)
+{
+    Node *node = &c->nodes[c->count++];
+    node->op = op;
+    node->line = c->line;
+    node->text = text;
+    node->len = (uint32_t)len;
+    return node;
+}
+
+/* The msgid of {{_ text}}: whitespace runs collapsed to one space. */
+static char *collapse_blanks(Arena *a, const char *s, size_t n, size_t *out_len)
+{
+    char *out = arena_alloc(a, n + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_blank(s[i]))
+            out[len++] = s[i];
+        else if (len && out[len - 1] != ' ')
+            out[len++] = ' ';
+    }
+    out[len] = '\0';
+    *out_len = len;
+    return out;
+}
+
+static bool compile_section_open(Compiler *c, Op op, const char *name, size_t len, const char *tag,
+                                 size_t tag_len)
+{
+    if (!name_valid(name, len))
+        return compile_fail(c, c->line, "bad section name in", tag, tag_len);
+    if (c->depth >= TEMPLATE_MAX_SECTION_DEPTH)
+        return compile_fail(c, c->line, "sections nested deeper than 32 at", tag, tag_len);
+    c->open[c->depth++] = c->count;
+    compile_emit(c, op, name, len);
+    return true;
+}
+
+static bool compile_section_close(Compiler *c, const char *name, size_t len, const char *tag,
+                                  size_t tag_len)
+{
+    if (c->depth == 0)
+        return compile_fail(c, c->line, "section end without a start:", tag, tag_len);
+    Node *start = &c->nodes[c->open[c->depth - 1]];
+    if (start->len != len || memcmp(start->text, name, len) != 0) {
+        if (c->err)
+            buf_printf(c->err,
+                       "%s:%u: mismatched section end {{/%.*s}}: expected {{/%.*s}} "
+                       "(opened on line %u)",
+                       c->path, c->line, (int)(len > 40 ? 40 : len), name, (int)start->len,
+                       start->text, start->line);
+        return false;
+    }
+    start->end = c->count;
+    c->depth--;
+    return true;
+}
+
+static bool compile_partial(Compiler *c, const char *name, size_t len, const char *tag,
+                            size_t tag_len)
+{
+    if (!path_name_valid(name, len))
+        return compile_fail(c, c->line, "bad partial name in", tag, tag_len);
+    Buf key;
+    buf_init(&key, c->arena);
+    buf_puts(&key, "partials/");
+    buf_append(&key, name, len);
+    compile_emit(c, OP_PARTIAL, key.data, key.len);
+    return true;
+}
+
+/* Compiles one tag, tag[0..len) being what stands between {{ and }}. */
+static bool compile_tag(Compiler *c, const char *tag, size_t tag_len)
+{
+    const char *s = tag;
+    size_t n = tag_len;
+    trim(&s, &n);
+    if (n == 0)
+        return compile_fail(c, c->line, "empty tag", NULL, 0);
+    char sigil = s[0];
+    const char *rest = s + 1;
+    size_t rest_len = n - 1;
+    trim(&rest, &rest_len);
+    switch (sigil) {
+    case '!':
+        return true;
+    case '#':
+        return compile_section_open(c, OP_SECTION, rest, rest_len, tag, tag_len);
+    case '^':
+        return compile_section_open(c, OP_INVERTED, rest, rest_len, tag, tag_len);
+    case '/':
+        return compile_section_close(c, rest, rest_len, tag, tag_len);
+    case '>':
+        return compile_partial(c, rest, rest_len, tag, tag_len);
+    default:
+        break;
+    }
+    if (sigil == '_' && n > 1 && is_blank(s[1])) {
+        size_t id_len;
+        char *msgid = collapse_blanks(c->arena, rest, rest_len, &id_len);
+        compile_emit(c, OP_TRANSLATE, msgid, id_len);
+        return true;
+    }
+    if (!name_valid(s, n))
+        return compile_fail(c, c->line, "unknown tag", tag, tag_len);
+    compile_emit(c, OP_VAR, s, n);
+    return true;
+}
+
+static bool compile_body(Compiler *c)
+{
+    size_t pos = 0;
+    while (pos < c->n) {
+        const char *open = memmem(c->src + pos, c->n - pos, "{{", 2);
+        size_t text_end = open ? (size_t)(open - c->src) : c->n;
+        if (text_end > pos) {
+            compile_emit(c, OP_TEXT, c->src + pos, text_end - pos);
+            c->line += count_lines(c->src + pos, text_end - pos);
+        }
+        if (!open)
+            break;
+        size_t inner = text_end + 2;
+        const char *close = memmem(c->src + inner, c->n - inner, "}}", 2);
+        if (!close)
+            return compile_fail(c, c->line, "unclosed tag", NULL, 0);
+        while ((size_t)(close - c->src) + 2 < c->n && close[2] == '}')
+            close++; /* "%{name}}}": the tag ends with the last two braces */
+        size_t tag_len = (size_t)(close - c->src) - inner;
+        if (!compile_tag(c, c->src + inner, tag_len))
+            return false;
+        c->line += count_lines(c->src + inner, tag_len);
+        pos = inner + tag_len + 2;
+    }
+    if (c->depth > 0) {
+        Node *start = &c->nodes[c->open[c->depth - 1]];
+        if (c->err)
+            buf_printf(c->err, "%s:%u: unclosed section {{%c%.*s}}", c->path, start->line,
+                       start->op == OP_SECTION ? '#' : '^', (int)start->len, start->text);
+        return false;
+    }
+    return true;
+}
+
+/* Compiles src[0..n) into t; the source must outlive t. Returns false with a message. */
+static bool template_compile(Arena *a, const char *path, const char *src, size_t n, Template *t,
+                             Buf *err)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    Compiler c = {.arena = a, .path = path, .src = src, .n = n, .line = 1, .err = err};
+    if (n >= UINT32_MAX / 2)
+        return compile_fail(&c, 1, "template too large", NULL, 0);
+    size_t tags = 0;
+    for (const char *p = src; (p = memmem(p, n - (size_t)(p - src), "{{", 2)) != NULL; p += 2)
+        tags++;
+    c.nodes = arena_alloc(a, (2 * tags + 1) * sizeof *c.nodes);
+    bool ok = compile_body(&c);
+    t->nodes = c.nodes;
+    t->count = ok ? c.count : 0;
+    return ok;
+}
+
+/* ---- the cache of compiled templates (immutable once built) ---- */
+
+static Template *cache;
+static size_t cache_count;
+static Arena cache_arena;
+static Buf cache_errors; /* heap; all compile and link errors */
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static uint64_t limit_steps = 50000000;
+static size_t limit_output = 256u * 1024 * 1024;
+
+void template_set_limits(uint64_t max_steps, size_t max_output)
+{
+    limit_steps = max_steps;
+    limit_output = max_output;
+}
+
+static int compare_templates(const void *a, const void *b)
+{
+    return strcmp(((const Template *)a)->key, ((const Template *)b)->key);
+}
+
+static const Template *cache_find(const char *key, size_t len)
+{
+    size_t lo = 0, hi = cache_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strncmp(cache[mid].key, key, len);
+        if (cmp == 0 && cache[mid].key[len] != '\0')
+            cmp = 1;
+        if (cmp == 0)
+            return &cache[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void cache_count_file(const EmbeddedFile *f, void *ctx)
+{
+    if (str_ends_with(f->path, ".html"))
+        (*(size_t *)ctx)++;
+}
+
+static void cache_add_file(const EmbeddedFile *f, void *ctx)
+{
+    if (!str_ends_with(f->path, ".html"))
+        return;
+    Template *t = &cache[cache_count++];
+    size_t key_len = strlen(f->path) - strlen("templates/") - strlen(".html");
+    Buf err;
+    buf_init(&err, &cache_arena);
+    if (!template_compile(&cache_arena, f->path, (const char *)f->data, f->size, t, &err)) {
+        t->error = buf_cstr(&err);
+        buf_printf(&cache_errors, "%s\n", t->error);
+    }
+    t->key = arena_strndup(&cache_arena, f->path + strlen("templates/"), key_len);
+}
+
+/* Resolves every {{> partial}} of t; a missing one makes t unrenderable. */
+static void cache_link(Template *t)
+{
+    for (uint32_t i = 0; i < t->count && !t->error; i++) {
+        Node *node = &t->nodes[i];
+        if (node->op != OP_PARTIAL)
+            continue;
+        node->partial = cache_find(node->text, node->len);
+        if (!node->partial) {
+            t->error = arena_printf(&cache_arena, "%s:%u: unknown partial {{> %.*s}}", t->path,
+                                    node->line, (int)node->len - 9, node->text + 9);
+            buf_printf(&cache_errors, "%s\n", t->error);
+        }
+    }
+}
+
+/* Logs each line of text (one message per line) as its own log line. */
+static void log_each_line(const char *event, const char *text)
+{
+    while (*text) {
+        size_t len = strcspn(text, "\n");
+        log_error("event=%s detail=\"%.*s\"", event, (int)len, text);
+        text += len;
+        if (*text == '\n')
+            text++;
+    }
+}
+
+static void cache_build(void)
+{
+    arena_init(&cache_arena, 65536);
+    buf_init(&cache_errors, NULL);
+    size_t n = 0;
+    assets_each("templates/", cache_count_file, &n);
+    cache = arena_alloc(&cache_arena, (n ? n : 1) * sizeof *cache);
+    assets_each("templates/", cache_add_file, NULL);
+    qsort(cache, cache_count, sizeof *cache, compare_templates);
+    for (size_t i = 0; i < cache_count; i++)
+        cache_link(&cache[i]);
+    if (cache_errors.len)
+        log_each_line("template_compile_failed", buf_cstr(&cache_errors));
+}
+
+bool template_init(Buf *err)
+{
+    pthread_once(&cache_once, cache_build);
+    if (err && cache_errors.len)
+        buf_append(err, cache_errors.data, cache_errors.len);
+    return cache_errors.len == 0;
+}
+
+/* ---- renderer ---- */
+
+typedef struct Render {
+    Buf *out;
+    Buf *err;
+    const char *lang;
+    Arena *arena; /* for templates compiled during the render (dev mode) */
+    size_t out_start;
+    uint64_t steps;
+    int partial_depth;
+} Render;
+
+static bool render_fail(Render *r, const Template *t, const Node *node, const char *msg)
+{
+    if (r->err)
+        buf_printf(r->err, "%s:%u: %s", t->path, node ? node->line : 0, msg);
+    return false;
+}
+
+static void append_int(Buf *out, int64_t value)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (value < 0)
+        digits[--i] = '-';
+    buf_append(out, digits + i, sizeof digits - i);
+}
+
+static void emit_value(Buf *out, const Value *val)
+{
+    if (!val)
+        return;
+    if (val->kind == VALUE_TEXT && !val->plain)
+        buf_append_html(out, val->as.text, val->len);
+    else if (val->kind == VALUE_TEXT || val->kind == VALUE_HTML)
+        buf_append(out, val->as.text, val->len);
+    else if (val->kind == VALUE_INT)
+        append_int(out, val->as.integer);
+}
+
+static bool value_truthy(const Value *val)
+{
+    if (!val)
+        return false;
+    switch (val->kind) {
+    case VALUE_TEXT:
+    case VALUE_HTML:
+        return val->len > 0;
+    case VALUE_BOOL:
+        return val->as.boolean;
+    case VALUE_INT:
+        return val->as.integer != 0;
+    case VALUE_CHILD:
+        return true;
+    case VALUE_LIST:
+        return val->as.list.count > 0;
+    default:
+        return false;
+    }
+}
+
+/* Appends the translation of node's msgid, escaped, with %{name} replaced by values. */
+static void emit_translation(Render *r, const Node *node, const Context *ctx)
+{
+    const char *text = i18n_get(r->lang, node->text);
+    const char *start = text;
+    for (const char *p = text; (p = strstr(p, "%{")) != NULL;) {
+        const char *close = strchr(p + 2, '}');
+        size_t len = close ? (size_t)(close - p - 2) : 0;
+        if (!close || !name_valid(p + 2, len)) {
+            p += 2;
+            continue;
+        }
+        append_escaped(r->out, start, (size_t)(p - start));
+        emit_value(r->out, context_lookup(ctx, p + 2, len));
+        start = p = close + 1;
+    }
+    append_escaped(r->out, start, strlen(start));
+}
+
+static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t to,
+                         const Context *ctx);
+
+static bool render_section(Render *r, const Template *t, const Node *node, uint32_t body,
+                           const Context *ctx)
+{
+    const Value *val = context_lookup(ctx, node->text, node->len);
+    if (node->op == OP_INVERTED)
+        return value_truthy(val) ? true : render_nodes(r, t, body, node->end, ctx);
+    if (!value_truthy(val))
+        return true;
+    if (val->kind == VALUE_LIST) {
+        for (const View *item = val->as.list.first; item; item = item->next_item) {
+            Context inner = {item, ctx};
+            if (!render_nodes(r, t, body, node->end, &inner))
+                return false;
+        }
+        return true;
+    }
+    if (val->kind == VALUE_CHILD) {
+        Context inner = {val->as.child, ctx};
+        return render_nodes(r, t, body, node->end, &inner);
+    }
+    return render_nodes(r, t, body, node->end, ctx);
+}
+
+static const Template *load_template(Render *r, const char *key, size_t len, Template *scratch);
+
+static bool render_partial(Render *r, const Template *t, const Node *node, const Context *ctx)
+{
+    if (r->partial_depth >= TEMPLATE_MAX_PARTIAL_DEPTH)
+        return render_fail(r, t, node, "partials nested deeper than 16");
+    Template scratch;
+    const Template *partial = node->partial;
+    if (!partial)
+        partial = load_template(r, node->text, node->len, &scratch);
+    if (!partial) {
+        if (r->err)
+            buf_printf(r->err, "%s:%u: unknown partial {{> %.*s}}", t->path, node->line,
+                       (int)node->len - 9, node->text + 9);
+        return false;
+    }
+    if (partial->error)
+        return render_fail(r, t, node, partial->error);
+    r->partial_depth++;
+    bool ok = render_nodes(r, partial, 0, partial->count, ctx);
+    r->partial_depth--;
+    return ok;
+}
+
+static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t to,
+                         const Context *ctx)
+{
+    for (uint32_t i = from; i < to; i++) {
+        const Node *node = &t->nodes[i];
+        if (++r->steps > limit_steps || r->out->len - r->out_start > limit_output)
+            return render_fail(r, t, node, "render limit exceeded");
+        switch (node->op) {
+        case OP_TEXT:
+            buf_append(r->out, node->text, node->len);
+            break;
+        case OP_VAR:
+            emit_value(r->out, context_lookup(ctx, node->text, node->len));
+            break;
+        case OP_TRANSLATE:
+            emit_translation(r, node, ctx);
+            break;
+        case OP_PARTIAL:
+            if (!render_partial(r, t, node, ctx))
+                return false;
+            break;
+        case OP_SECTION:
+        case OP_INVERTED:
+            if (!render_section(r, t, node, i + 1, ctx))
+                return false;
+            i = node->end - 1;
+            break;
+        }
+    }
+    return true;
+}
+
+/* Finds the compiled template for key ("home", "partials/x"): from the cache, or in dev mode
+ * freshly read and compiled into r->arena (stored in *scratch). NULL when there is none. */
+static const Template *load_template(Render *r, const char *key, size_t len, Template *scratch)
+{
+    if (!assets_dev()) {
+        pthread_once(&cache_once, cache_build);
+        return cache_find(key, len);
+    }
+    Buf path;
+    buf_init(&path, r->arena);
+    buf_printf(&path, "templates/%.*s.html", (int)len, key);
+    size_t size = 0;
+    const unsigned char *data = assets_find(path.data, &size);
+    if (!data)
+        return NULL;
+    /* copied: a nested read of the same file replaces the per-thread buffer */
+    const char *src = arena_strndup(r->arena, (const char *)data, size);
+    Buf err;
+    buf_init(&err, r->arena);
+    if (!template_compile(r->arena, path.data, src, size, scratch, &err))
+        scratch->error = buf_cstr(&err);
+    scratch->key = key;
+    return scratch;
+}
+
+static bool render_template(Render *r, const Template *t, View *v)
+{
+    if (t->error) {
+        if (r->err)
+            buf_puts(r->err, t->error);
+        return false;
+    }
+    Context root = {v, NULL};
+    return render_nodes(r, t, 0, t->count, &root);
+}
+
+/* Runs the render and restores out on failure. */
+static bool render_finish(Render *r, bool ok)
+{
+    if (!ok) {
+        r->out->len = r->out_start;
+        if (r->out->data)
+            r->out->data[r->out_start] = '\0';
+    }
+    return ok;
+}
+
+bool template_render(const char *name, View *v, const char *lang, Buf *out, Buf *err)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (!path_name_valid(name, len)) {
+        if (err)
+            buf_printf(err, "template name \"%.40s\" is not valid", name ? name : "(null)");
+        return false;
+    }
+    Arena temp;
+    arena_init(&temp, 16384);
+    Render r = {.out = out, .err = err, .lang = lang, .out_start = out->len};
+    r.arena = v ? v->arena : &temp;
+    Template scratch;
+    const Template *t = load_template(&r, name, len, &scratch);
+    bool ok;
+    if (t) {
+        ok = render_template(&r, t, v);
+    } else {
+        if (err)
+            buf_printf(err, "templates/%s.html: no such template", name);
+        ok = false;
+    }
+    arena_free(&temp);
+    return render_finish(&r, ok);
+}
+
+bool template_render_string(const char *src, size_t n, View *v, const char *lang, Buf *out,
+                            Buf *err)
+{
+    Arena temp;
+    arena_init(&temp, 16384);
+    Render r = {.out = out, .err = err, .lang = lang, .out_start = out->len};
+    r.arena = v ? v->arena : &temp;
+    Template t;
+    bool ok = template_compile(r.arena, "<string>", src, n, &t, err) && render_template(&r, &t, v);
+    arena_free(&temp);
+    return render_finish(&r, ok);
+}
