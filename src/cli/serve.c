@@ -5,6 +5,7 @@
 #include "core/assets.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "auth/password.h"
 #include "core/clock.h"
 #include "domain/accounts.h"
@@ -32,6 +33,22 @@ static const char *serve_setup_link(Db *db)
                         .lang = "de", .now = clock_now()};
     const char *url = NULL;
     return account_setup_link(&c, &url) == ACCOUNT_OK ? url : NULL;
+}
+
+/* One route table from the tables each part of the portal owns. */
+static const Route *serve_routes(void)
+{
+    const Route *tables[] = {PORTAL_ROUTES, REQUEST_ROUTES, ACTIVITY_ROUTES};
+    size_t n = 0;
+    for (size_t t = 0; t < 3; t++)
+        for (const Route *r = tables[t]; r->method; r++)
+            n++;
+    Route *all = xcalloc(n + 1, sizeof *all);
+    n = 0;
+    for (size_t t = 0; t < 3; t++)
+        for (const Route *r = tables[t]; r->method; r++)
+            all[n++] = *r;
+    return all;
 }
 
 static int serve_thread_count(void)
@@ -79,7 +96,7 @@ int cli_serve(int nargs, char **args)
         .connection_timeout = (int)cfg.connection_timeout,
     };
     ServerApp app = {
-        .routes = PORTAL_ROUTES,
+        .routes = serve_routes(),
         .before = portal_before,
         .error_page = portal_error_page,
         .thread_exit = serve_thread_exit,

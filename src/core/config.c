@@ -65,6 +65,10 @@ const Setting SETTINGS[] = {
     S(outbox_poll_ms, SETTING_INT, "500", 10, 60000, false, "How often the mail worker looks"),
     S(mail_retry_hours, SETTING_INT, "48", 1, 720, false,
       "Failed deliveries are retried this long"),
+    S(max_attachment_bytes, SETTING_INT, "10485760", 1024, 1073741824, false,
+      "Largest attachment file"),
+    S(max_request_attachment_bytes, SETTING_INT, "52428800", 1024, 10737418240, false,
+      "Most attachment bytes on one request"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

@@ -41,6 +41,8 @@ typedef struct Config {
     int64_t rate_mail_window;
     int64_t outbox_poll_ms;
     int64_t mail_retry_hours;
+    int64_t max_attachment_bytes;
+    int64_t max_request_attachment_bytes;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

@@ -12,6 +12,7 @@
 #include "mail/transport.h"
 #include "store/outbox.h"
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,6 +153,12 @@ static void worker_wait(int64_t ms)
 
 static void *worker_main(void *arg)
 {
+    /* libcurl with CURLOPT_NOSIGNAL leaves SIGPIPE alone: a server closing a TLS connection
+     * must give EPIPE, not end the process */
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     log_info("event=outbox_worker_started transport=%s",
              str_eq(cfg.mail, "maildir") ? "maildir" : "smtp");
     while (!worker_should_stop()) {

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 extern const Route PORTAL_ROUTES[];
+extern const Route REQUEST_ROUTES[];  /* portal/request_routes.c: create and list */
+extern const Route ACTIVITY_ROUTES[]; /* portal/activity_routes.c: one request's page */
 
 /* Loads the session, picks the language (?lang= also sets the lang cookie) and takes the
  * flash message. Answers 503 itself when the database is unavailable. */

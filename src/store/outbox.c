@@ -1,6 +1,6 @@
 /* outbox: SQL for the mail outbox table (enqueue, claim with a lease, outcome, admin lists).
  * The claim is one UPDATE with a re-checked WHERE, so two workers never hold the same row;
- * PostgreSQL will get its own variant with FOR UPDATE SKIP LOCKED. */
+ * on PostgreSQL its variant adds FOR UPDATE SKIP LOCKED.
 #include "store/outbox.h"
 #include <string.h>
 
@@ -31,11 +31,24 @@ static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
     return copy;
 }
 
-DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+/* Claims for both backends: the same parameters and columns. The outer WHERE repeats the
+ * condition, so a row another worker claimed after the sub-select is left alone. PostgreSQL
+ * also skips rows other transactions hold (under READ COMMITTED all workers would otherwise
+ * queue up behind the same row and then find it taken). */
+static DbStmt *outbox_claim_statement(Db *db)
 {
-    /* the outer WHERE repeats the condition: a row another worker claimed between the
-     * sub-select and the update (PostgreSQL, READ COMMITTED) is left alone */
-    DbStmt *st = db_prepare(
+    if (db_kind(db) == DB_POSTGRES)
+        return db_prepare(
+            db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
+                "WHERE id = (SELECT id FROM outbox "
+                "  WHERE (state = 'queued' AND next_attempt_at <= ?) "
+                "     OR (state = 'sending' AND lease_until <= ?) "
+                "  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                "AND ((state = 'queued' AND next_attempt_at <= ?) "
+                "  OR (state = 'sending' AND lease_until <= ?)) "
+                "RETURNING id, recipient, subject, message, attempts, next_attempt_at, "
+                "lease_until, last_error, created_at");
+    return db_prepare(
         db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
             "WHERE id = (SELECT id FROM outbox "
             "  WHERE (state = 'queued' AND next_attempt_at <= ?) "
@@ -45,6 +58,11 @@ DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem
             "  OR (state = 'sending' AND lease_until <= ?)) "
             "RETURNING id, recipient, subject, message, attempts, next_attempt_at, lease_until, "
             "last_error, created_at");
+}
+
+DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+{
+    DbStmt *st = outbox_claim_statement(db);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, now + lease_seconds);

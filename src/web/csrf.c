@@ -49,7 +49,7 @@ bool csrf_verify(Request *req)
         }
     }
     const char *sent = request_form(req, CSRF_FIELD);
-    const char *want = req->csrf_token;
+    const char *want = req->csrf_token ? req->csrf_token : request_cookie(req, CSRF_PRE_COOKIE);
     if (!sent || !want || strlen(sent) != strlen(want) ||
         sodium_memcmp(sent, want, strlen(want)) != 0) {
         log_warn("event=csrf_rejected reason=token path=%s", req->path);
