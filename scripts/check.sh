@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # check.sh: the test runner behind `make check` (which builds everything first). Runs, in order:
+#   lint   scripts/lint.sh when it exists (source rules: layering, banned functions); 1 test
 #   unit   every build/tests/test_* (cmocka)
 #   http   the HTTP black-box suite tests/http/ against build/pforte (SQLite)
 #   asan   the same suite against build/pforte-asan (ASan/UBSan; a report fails the test)
@@ -27,6 +28,7 @@ FAILED=0
 SUMMARY=()
 PG_DIR=""
 PROBE_PID=""
+unset PFORTE_TEST_DB PFORTE_TEST_PG_DIR   # only the pg suite runs against PostgreSQL
 
 # kills the servers a test process left behind (it was killed itself): PIDs it recorded
 reap_servers() {
@@ -64,6 +66,12 @@ record() {
 
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+run_lint() {
+  [ -x scripts/lint.sh ] || return 0
+  header "source checks (scripts/lint.sh)"
+  if scripts/lint.sh; then record lint 1 0; else record lint 0 1; fi
 }
 
 # ---- (a) unit tests ----------------------------------------------------------------------
@@ -211,6 +219,7 @@ run_pg() {
     scripts/pg.sh stop "$PG_DIR"
     PG_DIR=""
   fi
+  unset PFORTE_TEST_DB PFORTE_TEST_PG_DIR
 }
 
 run_e2e() {
@@ -238,17 +247,18 @@ run_fuzz() {
 }
 
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(unit http asan pg e2e fuzz)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(lint unit http asan pg e2e fuzz)
 start=$(date +%s)
 for s in "${SUITES[@]}"; do
   case "$s" in
+    lint) run_lint ;;
     unit) run_unit ;;
     http) run_http ;;
     asan) run_asan ;;
     pg) run_pg ;;
     e2e) run_e2e ;;
     fuzz) run_fuzz ;;
-    *) echo "check: unknown suite $s (unit http asan pg e2e fuzz)"; record "$s" 0 1 "unknown suite" ;;
+    *) echo "check: unknown suite $s (lint unit http asan pg e2e fuzz)"; record "$s" 0 1 "unknown suite" ;;
   esac
 done
 

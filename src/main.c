@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "cli.h"
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    /* a client or SMTP server that goes away must not kill the process */
+    signal(SIGPIPE, SIG_IGN);
     const char *command = argv[1];
     char *args[16];
     int nargs = 0;

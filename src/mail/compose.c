@@ -83,7 +83,12 @@ bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int
     out->subject = compose_text(a, content->subject, lang, vars, nvars);
     out->text = text.data;
     out->html = html.data;
-    out->from = cfg.mail_from;
+    /* the sender shows the portal's current name with the configured address */
+    const char *sender_name = NULL, *sender_addr = NULL;
+    if (mail_mailbox_parse(a, cfg.mail_from, &sender_name, &sender_addr))
+        out->from = arena_printf(a, "%s <%s>", portal, sender_addr);
+    else
+        out->from = cfg.mail_from;
     out->lang = lang;
     return true;
 }

@@ -192,12 +192,31 @@ static MailDeliveryResult smtp_classify(CURLcode rc, long reply)
     return MAIL_TEMPORARY_FAILURE;
 }
 
+/* SECURITY: credentials never travel in clear to another machine: with a password and a
+ * host other than loopback, STARTTLS is required, not just tried. */
+static long smtp_tls_level(const char *url)
+{
+    CURLU *u = curl_url();
+    long level = CURLUSESSL_TRY;
+    char *password = NULL, *host = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK && password &&
+        *password && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host &&
+        strcmp(host, "localhost") != 0 && strncmp(host, "127.", 4) != 0 &&
+        strcmp(host, "[::1]") != 0)
+        level = CURLUSESSL_ALL;
+    curl_free(password);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return level;
+}
+
 static void smtp_set_options(CURL *c, const char *url, const char *from, struct curl_slist *rcpt,
                              Upload *upload, char *errbuf)
 {
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    curl_easy_setopt(c, CURLOPT_USE_SSL, smtp_tls_level(url));
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

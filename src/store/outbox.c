@@ -1,6 +1,6 @@
 /* outbox: SQL for the mail outbox table (enqueue, claim with a lease, outcome, admin lists).
  * The claim is one UPDATE with a re-checked WHERE, so two workers never hold the same row;
- * on PostgreSQL its variant adds FOR UPDATE SKIP LOCKED.
+ * on PostgreSQL its variant adds FOR UPDATE SKIP LOCKED. */
 #include "store/outbox.h"
 #include <string.h>
 
