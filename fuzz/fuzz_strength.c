@@ -1,7 +1,8 @@
 /* fuzz_strength: libFuzzer target for the password checks. The input is up to four fields
  * separated by NUL bytes - password, e-mail, name, portal name - in any bytes at all. Rejecting
  * is fine; crashes, reads past a field, leaks, hangs and sanitizer reports are not, nor results
- * that break the promises of strength.h, password.h (NFC) and wordlist.h (lowercasing). */
+ * that break the promises of strength.h, password.h (NFC) and wordlist.h (lowercasing).
+ * SECURITY: the password check sees untrusted bytes from every registration form. */
 #include "auth/password.h"
 #include "auth/strength.h"
 #include "auth/wordlist.h"

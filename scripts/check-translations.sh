@@ -2,7 +2,8 @@
 # check-translations: fails when a UI text in use has no German translation. It collects every
 # msgid from {{_ ...}} in templates/**/*.html (whitespace runs count as one space, as in the
 # template engine) and every string literal passed to i18n_get(lang, "..."), i18n_get_ctx(lang,
-# ctx, "..."), page_t(req, "...") or T("...") in src/, and checks that locale/de.po has a
+# ctx, "..."), page_t(req, "...") or T("...") in src/ or marked N_("...") (core/i18n_mark.h;
+# adjacent literals are joined), and checks that locale/de.po has a
 # non-empty, non-fuzzy msgstr for each (entries with msgctxt do not count for plain msgids).
 # usage: scripts/check-translations.sh [ROOT]   exit 0 = complete, 1 = missing, 2 = error
 set -euo pipefail

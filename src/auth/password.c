@@ -297,8 +297,8 @@ bool password_hash(const char *password, char out[crypto_pwhash_STRBYTES])
         return false;
     char *pw = normalized_new(password, &len);
     slot_acquire();
-    int rc = crypto_pwhash_str_alg(out, pw, len, ops_limit(), mem_limit(),
-                                   crypto_pwhash_ALG_ARGON2ID13);
+    int rc =
+        crypto_pwhash_str_alg(out, pw, len, ops_limit(), mem_limit(), crypto_pwhash_ALG_ARGON2ID13);
     slot_release();
     normalized_free(pw, len);
     return rc == 0;

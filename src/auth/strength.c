@@ -68,31 +68,26 @@ typedef struct Forms {
  * look far stronger than "Mueller"; the spelled-out form is what it can judge. */
 static size_t fold_german(const char *in, size_t n, char *out)
 {
+    static const struct {
+        uint32_t letter;
+        char with[3];
+    } FOLDS[] = {{0xE4, "ae"}, {0xF6, "oe"}, {0xFC, "ue"}, {0xC4, "Ae"},
+                 {0xD6, "Oe"}, {0xDC, "Ue"}, {0xDF, "ss"}, {0x1E9E, "SS"}};
     size_t i = 0, o = 0;
     while (i < n) {
-        uint32_t cp;
-        size_t len = wordlist_utf8_next(in + i, n - i, &cp);
-        const char *with = NULL;
-        switch (cp) {
-        case 0xE4: with = "ae"; break;
-        case 0xF6: with = "oe"; break;
-        case 0xFC: with = "ue"; break;
-        case 0xC4: with = "Ae"; break;
-        case 0xD6: with = "Oe"; break;
-        case 0xDC: with = "Ue"; break;
-        case 0xDF: with = "ss"; break;
-        case 0x1E9E: with = "SS"; break;
-        }
-        if (len && with) {
-            memcpy(out + o, with, 2);
+        uint32_t cp = 0;
+        size_t len = wordlist_utf8_next(in + i, n - i, &cp), k = 0;
+        while (k < sizeof FOLDS / sizeof FOLDS[0] && FOLDS[k].letter != cp)
+            k++;
+        if (len && k < sizeof FOLDS / sizeof FOLDS[0]) {
+            memcpy(out + o, FOLDS[k].with, 2);
             o += 2;
-            i += len;
         } else {
             len = len ? len : 1;
             memmove(out + o, in + i, len);
             o += len;
-            i += len;
         }
+        i += len;
     }
     out[o] = '\0';
     return o;
@@ -160,7 +155,8 @@ static void terms_add_words(Terms *t, const char *s, size_t n, size_t min_chars,
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         unsigned char c = i < n ? (unsigned char)s[i] : ' ';
-        bool word_char = c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        bool word_char =
+            c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
         if (!word_char) {
             terms_add(t, s + start, i - start, min_chars, reason);
             start = i + 1;
@@ -442,8 +438,8 @@ static bool check_repetitive(const Forms *f)
 {
     uint32_t cps[STRENGTH_MAX_CHARS];
     size_t n = decode_all(f->lower, cps, STRENGTH_MAX_CHARS);
-    bool repetitive = n >= 2 && (count_unique(cps, n) <= MAX_UNIQUE_REPETITIVE ||
-                                 is_periodic(cps, n));
+    bool repetitive =
+        n >= 2 && (count_unique(cps, n) <= MAX_UNIQUE_REPETITIVE || is_periodic(cps, n));
     if (!repetitive) {
         n = decode_all(letter_core(f->lower), cps, STRENGTH_MAX_CHARS);
         repetitive = n >= MIN_WORD_CHARS && is_periodic(cps, n);

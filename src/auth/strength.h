@@ -8,7 +8,7 @@
 #define PFORTE_AUTH_STRENGTH_H
 #include <stdbool.h>
 
-#define STRENGTH_MIN_CHARS 15          /* code points, after NFC */
+#define STRENGTH_MIN_CHARS 15 /* code points, after NFC */
 #define STRENGTH_MAX_CHARS 256
 #define STRENGTH_MIN_LOG2_GUESSES 33.2 /* log2(10^10): at least ten billion guesses */
 

@@ -6,9 +6,9 @@
 #define PFORTE_AUTH_TOKEN_H
 #include <stdbool.h>
 
-#define TOKEN_BYTES 32      /* random bytes in a token */
-#define TOKEN_LEN 43        /* URL-safe base64 characters, no padding */
-#define TOKEN_HASH_HEX 64   /* hex characters of its SHA-256 */
+#define TOKEN_BYTES 32    /* random bytes in a token */
+#define TOKEN_LEN 43      /* URL-safe base64 characters, no padding */
+#define TOKEN_HASH_HEX 64 /* hex characters of its SHA-256 */
 
 /* Writes a new token (43 characters of A-Z a-z 0-9 - _) and a NUL into out. The caller wipes
  * out with sodium_memzero when done. */

@@ -16,14 +16,16 @@
  * top directory, which the .incbin paths below rely on):
  *
  *   AUTH_LISTS := build/gen/dict-words.txt build/gen/common-passwords.txt
- *   build/gen/dict-words.txt: /usr/share/dict/ngerman /usr/share/dict/american-english
+ *   AUTH_DICTS := /usr/share/dict/ngerman /usr/share/dict/american-english
+ *   LOWERCASE := LC_ALL=C.UTF-8 sed 's/[[:upper:]]/\L&/g'
+ *   build/gen/dict-words.txt: $(AUTH_DICTS)
  *   	@mkdir -p $(@D)
- *   	cat $^ | grep -v "'" | LC_ALL=C.UTF-8 sed 's/[[:upper:]]/\L&/g' | LC_ALL=C sort -u > $@.tmp
- *   	mv $@.tmp $@
+ *   	cat $(AUTH_DICTS) | grep -v "'" | $(LOWERCASE) | LC_ALL=C sort -u > $@.tmp
+ *   	test -s $@.tmp && mv $@.tmp $@
  *   build/gen/common-passwords.txt: data/common-passwords.txt
  *   	@mkdir -p $(@D)
- *   	grep -v '^#' $< | grep . | LC_ALL=C.UTF-8 sed 's/[[:upper:]]/\L&/g' | LC_ALL=C sort -u > $@.tmp
- *   	mv $@.tmp $@
+ *   	grep -v '^#' $< | grep . | $(LOWERCASE) | LC_ALL=C sort -u > $@.tmp
+ *   	test -s $@.tmp && mv $@.tmp $@
  *   build/obj/src/auth/wordlist.o build/asan/src/auth/wordlist.o $(FUZZ_BIN): $(AUTH_LISTS)
  *
  * (the two word lists come from Debian's wngerman and wamerican, both UTF-8). Until those

@@ -1,7 +1,9 @@
 /* wordlist: is this a German or English dictionary word, or a common password? Both lists are
  * built at compile time (see wordlist.c for the Makefile rule), embedded in the binary and
  * binary-searched in place, so they cost no memory until looked at and no start-up time.
- * Never stores or logs what it is asked about. */
+ * Never stores or logs what it is asked about.
+ * SECURITY: new passwords are refused when they are a dictionary word or a common password;
+ * these lookups must answer the same however the build or the host is set up. */
 #ifndef PFORTE_AUTH_WORDLIST_H
 #define PFORTE_AUTH_WORDLIST_H
 #include <stdbool.h>

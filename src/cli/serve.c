@@ -81,7 +81,7 @@ int cli_serve(int nargs, char **args)
     db_close(db);
     Buf err;
     buf_init(&err, NULL);
-    if (!template_init(&err)) {
+    if (!i18n_init(&err) || !template_init(&err)) {
         fprintf(stderr, "pforte: %s\n", buf_cstr(&err));
         return 1;
     }

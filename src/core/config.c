@@ -27,7 +27,7 @@ const Setting SETTINGS[] = {
                                                "from disk on every request"),
     S(demo, SETTING_BOOL, "false", 0, 0, false, "Fill an empty database with demo data"),
     S(log_level, SETTING_STRING, "info", 0, 0, false, "debug, info, warn or error"),
-    S(portal_name, SETTING_STRING, "Supportportal", 0, 0, false, "Name shown in pages and mails"),
+    S(portal_name, SETTING_STRING, "Supportportal", 0, 0, false, "Portal name in pages and mails until an admin sets one"),
     S(key_prefix, SETTING_STRING, "SUP", 0, 0, false, "Prefix of request keys (SUP-42)"),
     S(mail, SETTING_STRING, "maildir", 0, 0, true,
       "Mail transport: maildir (<data>/mail), smtp://user:pass@host:port or smtps://..."),

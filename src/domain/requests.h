@@ -62,8 +62,22 @@ typedef struct Viewer {
     const char *email;
 } Viewer;
 
-/* "SUP-42" -> 42 when the prefix is the configured one (case-insensitive); false otherwise. */
+/* "SUP-42" -> 42 when the prefix is the configured one (case-insensitive); false otherwise.
+ * Only the canonical form counts: digits without sign or leading zeros, at most 18. */
 bool request_parse_key(const char *key, int64_t *number);
+/* The key of request number 42 with the configured prefix: "SUP-42", in a. */
+char *request_format_key(Arena *a, int64_t number);
+/* Fills v from the signed-in user (pointers into u, which must outlive v). */
+void request_viewer_from_user(Viewer *v, const User *u);
+/* True for agents and admins (who see every request). */
+bool request_viewer_is_staff(const Viewer *v);
+/* The English msgid naming a status for people ("Waiting for customer"); translate it with
+ * page_t / i18n_get. Unknown statuses give the key itself. */
+const char *request_status_msgid(const char *status);
+/* True for the statuses the list's "closed" filter means: resolved and closed. */
+bool request_status_is_closed(const char *status);
+/* Maps a store result to a request result (DB_BUSY -> UNAVAILABLE, else ERROR). */
+RequestResult request_db_failure(DbResult r);
 /* Loads the request with that key if viewer may see it; REQUEST_NOT_FOUND otherwise. */
 RequestResult request_open_for_viewer(Db *db, Arena *a, const Viewer *viewer, const char *key,
                                       RequestView *out);

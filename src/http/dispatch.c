@@ -61,7 +61,8 @@ void exchange_dispatch(Exchange *ex, const ServerApp *app)
     }
     const Route *route = NULL;
     const char *allow = NULL;
-    switch (router_match(app->routes, req, &route, &allow)) {
+    static const Route NO_ROUTES[] = {{0, 0, 0}};
+    switch (router_match(app->routes ? app->routes : NO_ROUTES, req, &route, &allow)) {
     case ROUTE_NOT_FOUND:
         exchange_error(ex, app, 404);
         return;

@@ -47,6 +47,8 @@ Exchange *exchange_new(Arena *a, uint64_t id, const char *raw_uri)
 
 void exchange_add_header(Exchange *ex, const char *name, const char *value)
 {
+    if (!name)
+        return;
     Header *h = arena_alloc(ex->arena, sizeof *h);
     h->name = name;
     h->value = value ? value : "";
@@ -141,6 +143,21 @@ static int head_body_setup(Exchange *ex, const ServerOptions *opt)
     return 0;
 }
 
+/* Every Cookie header (a proxy may split them), parsed as one. */
+static Param *head_cookies(Request *req)
+{
+    Buf all;
+    buf_init(&all, req->arena);
+    for (const Header *h = req->headers; h; h = h->next) {
+        if (strcasecmp(h->name, "Cookie") != 0)
+            continue;
+        if (all.len)
+            buf_puts(&all, "; ");
+        buf_puts(&all, h->value);
+    }
+    return all.len ? cookie_parse(req->arena, all.data) : NULL;
+}
+
 int exchange_read_head(Exchange *ex, const ServerOptions *opt, const char *version)
 {
     ex->body_limit = opt->max_form_bytes; /* what an early refusal drains at most */
@@ -156,6 +173,6 @@ int exchange_read_head(Exchange *ex, const ServerOptions *opt, const char *versi
     status = head_parse_target(ex);
     if (status)
         return status;
-    ex->req.cookies = cookie_parse(ex->req.arena, request_header(&ex->req, "Cookie"));
+    ex->req.cookies = head_cookies(&ex->req);
     return head_body_setup(ex, opt);
 }

@@ -10,6 +10,7 @@
  *   on_access last  no more bytes: dispatch and queue the response
  *   on_completed    response sent or connection gone: access log, arena back to the cache */
 #include "http/server.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -25,7 +26,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +39,7 @@ static const ServerOptions *server_opt;
 static atomic_uint_fast64_t next_request_id;
 static atomic_int in_flight;
 static atomic_bool stopping;
+static atomic_bool listening; /* MHD's own messages: warnings at start-up, debug after */
 static int signal_pipe[2] = {-1, -1};
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -46,15 +47,19 @@ static int signal_pipe[2] = {-1, -1};
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
                                                              va_list ap)
 {
-    char msg[256];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-    for (char *p = msg; *p; p++)
-        if (*p == '"' || *p == '\n' || *p == '\r')
-            *p = '\'';
-    log_info("event=mhd msg=\"%s\"", msg);
+    Buf msg;
+    buf_init(&msg, NULL);
+    buf_vprintf(&msg, fmt, ap);
+    while (msg.len && (msg.data[msg.len - 1] == '\n' || msg.data[msg.len - 1] == ' '))
+        msg.data[--msg.len] = '\0';
+    for (size_t i = 0; i < msg.len; i++)
+        if (msg.data[i] == '"' || msg.data[i] == '\n' || msg.data[i] == '\r')
+            msg.data[i] = '\'';
+    if (atomic_load(&listening))
+        log_debug("event=mhd msg=\"%s\"", buf_cstr(&msg)); /* client gone, bad request */
+    else
+        log_warn("event=mhd msg=\"%s\"", buf_cstr(&msg));
+    buf_free(&msg);
 }
 
 /* Leaves URL and arguments encoded: head.c decodes the raw target once, with our rules. */
@@ -184,6 +189,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 
 /* ---- daemon ---- */
 
+static int server_threads(const ServerOptions *opt)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return opt->threads >= 1 ? opt->threads : cores > 0 ? (int)cores : 1;
+}
+
 static struct MHD_Daemon *daemon_start(const ServerOptions *opt, struct sockaddr_storage *addr,
                                        bool use_epoll)
 {
@@ -191,7 +202,7 @@ static struct MHD_Daemon *daemon_start(const ServerOptions *opt, struct sockaddr
     flags |= use_epoll ? MHD_USE_EPOLL : MHD_USE_POLL;
     if (addr->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    long threads = opt->threads >= 1 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = server_threads(opt);
     size_t pool = (size_t)(opt->max_header_bytes + opt->max_url_bytes) + POOL_SLACK_BYTES;
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL}, /* must come first */
@@ -322,11 +333,13 @@ int server_run(const ServerOptions *opt, const ServerApp *app)
         signals_restore(old);
         return 1;
     }
-    log_info("event=listening addr=%s threads=%d", opt->listen, opt->threads);
+    atomic_store(&listening, true);
+    log_info("event=listening addr=%s threads=%d", opt->listen, server_threads(opt));
     int sig = 0;
     while (!sig)
         sig = signal_wait(-1);
     server_drain(d, sig);
+    atomic_store(&listening, false);
     signals_restore(old);
     return 0;
 }

@@ -311,6 +311,20 @@ static void test_pipeline_cases(void **state)
     }
 }
 
+static void test_cookies_from_every_header(void **state)
+{
+    const char *headers[] = {"Cookie", "sid=1; lang=de", "X-Other", "a=b", "cookie", "flash=x",
+                             NULL};
+    Run r;
+    run(&r, "GET", "/", headers, NULL, 0);
+    assert_string_equal(request_cookie(&r.ex->req, "sid"), "1");
+    assert_string_equal(request_cookie(&r.ex->req, "lang"), "de");
+    assert_string_equal(request_cookie(&r.ex->req, "flash"), "x");
+    assert_null(request_cookie(&r.ex->req, "a"));
+    assert_string_equal(request_header(&r.ex->req, "x-other"), "a=b");
+    arena_free(&r.arena);
+}
+
 static void test_head_limits(void **state)
 {
     char uri[400];
@@ -613,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_router_cases),
         cmocka_unit_test(test_router_param_lookup),
         cmocka_unit_test(test_pipeline_cases),
+        cmocka_unit_test(test_cookies_from_every_header),
         cmocka_unit_test(test_head_limits),
         cmocka_unit_test(test_streamed_body_limit),
         cmocka_unit_test(test_error_pages_keep_allow),

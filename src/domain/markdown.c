@@ -1,0 +1,235 @@
+/* markdown: cmark-gfm with the GFM extensions customers expect (autolinks, strikethrough,
+ * tables), then a pass over the syntax tree that makes links, images and raw HTML harmless
+ * before cmark's own safe-mode HTML renderer writes the result.
+ * SECURITY: raw HTML becomes literal text or a code block; a link survives only with an
+ * absolute http(s) or mailto URL and is written by us (escaped href, rel=nofollow noopener
+ * noreferrer); images never load anything - they become links, or their alt text. */
+#include "domain/markdown.h"
+#include "core/buf.h"
+#include "core/str.h"
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#define MARKDOWN_OPTIONS                                                                       \
+    (CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS | CMARK_OPT_VALIDATE_UTF8 |                         \
+     CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
+#define HEADING_SHIFT 3 /* "# x" in a comment becomes <h4>: the page owns h1-h3 */
+
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+
+static void extensions_register(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* Links in user text: absolute http(s) or mailto only - no relative paths into the portal,
+ * no javascript:, data: or file: (url_is_safe also refuses control characters). */
+static bool link_allowed(const char *url)
+{
+    if (!url || !url_is_safe(url))
+        return false;
+    return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0 ||
+           (strncasecmp(url, "mailto:", 7) == 0 && url[7]);
+}
+
+typedef struct NodeList {
+    cmark_node **items;
+    size_t count, cap;
+    Arena *arena;
+} NodeList;
+
+static void list_push(NodeList *l, cmark_node *node)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        l->items = arena_realloc(l->arena, l->items, l->cap * sizeof *l->items,
+                                 cap * sizeof *l->items);
+        l->cap = cap;
+    }
+    l->items[l->count++] = node;
+}
+
+/* Moves node's children in front of it and deletes it ("[text](bad)" -> "text"). */
+static void node_unwrap(cmark_node *node)
+{
+    cmark_node *child;
+    while ((child = cmark_node_first_child(node)) != NULL)
+        cmark_node_insert_before(node, child);
+    cmark_node_unlink(node);
+    cmark_node_free(node);
+}
+
+static void node_replace_with_literal(cmark_node *node, cmark_node_type type)
+{
+    cmark_node *text = cmark_node_new(type);
+    const char *literal = cmark_node_get_literal(node);
+    cmark_node_set_literal(text, literal ? literal : "");
+    cmark_node_replace(node, text);
+    cmark_node_free(node);
+}
+
+static bool inside_link(cmark_node *node)
+{
+    for (cmark_node *p = cmark_node_parent(node); p; p = cmark_node_parent(p))
+        if (cmark_node_get_type(p) == CMARK_NODE_LINK ||
+            cmark_node_get_type(p) == CMARK_NODE_CUSTOM_INLINE)
+            return true;
+    return false;
+}
+
+/* Replaces a link or image with an anchor we write ourselves; its children stay the text. */
+static void node_to_anchor(Arena *a, cmark_node *node, const char *url, const char *title)
+{
+    Buf open;
+    buf_init(&open, a);
+    buf_puts(&open, "<a href=\"");
+    buf_append_html(&open, url, strlen(url));
+    buf_puts(&open, "\" rel=\"nofollow noopener noreferrer\"");
+    if (!str_empty(title)) {
+        buf_puts(&open, " title=\"");
+        buf_append_html(&open, title, strlen(title));
+        buf_puts(&open, "\"");
+    }
+    buf_puts(&open, ">");
+    cmark_node *anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+    cmark_node_set_on_enter(anchor, buf_cstr(&open));
+    cmark_node_set_on_exit(anchor, "</a>");
+    cmark_node *child;
+    while ((child = cmark_node_first_child(node)) != NULL)
+        cmark_node_append_child(anchor, child);
+    if (!cmark_node_first_child(anchor)) { /* ![](url): show the address as the text */
+        cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+        cmark_node_set_literal(text, url);
+        cmark_node_append_child(anchor, text);
+    }
+    cmark_node_replace(node, anchor);
+    cmark_node_free(node);
+}
+
+static void collect(cmark_node *doc, NodeList *first, NodeList *links)
+{
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        cmark_node *node = cmark_iter_get_node(it);
+        switch (cmark_node_get_type(node)) {
+        case CMARK_NODE_LINK:
+            list_push(links, node);
+            break;
+        case CMARK_NODE_IMAGE:
+        case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_HTML_INLINE:
+        case CMARK_NODE_HEADING:
+            list_push(first, node);
+            break;
+        default:
+            break;
+        }
+    }
+    cmark_iter_free(it);
+}
+
+/* Makes the tree safe to render; nodes are changed only after the walk (cmark's rule). */
+static void sanitize_tree(Arena *a, cmark_node *doc)
+{
+    NodeList first = {NULL, 0, 0, a}, links = {NULL, 0, 0, a};
+    collect(doc, &first, &links);
+    for (size_t i = 0; i < first.count; i++) {
+        cmark_node *node = first.items[i];
+        switch (cmark_node_get_type(node)) {
+        case CMARK_NODE_HTML_BLOCK:
+            node_replace_with_literal(node, CMARK_NODE_CODE_BLOCK);
+            break;
+        case CMARK_NODE_HTML_INLINE:
+            node_replace_with_literal(node, CMARK_NODE_TEXT);
+            break;
+        case CMARK_NODE_HEADING: {
+            int level = cmark_node_get_heading_level(node) + HEADING_SHIFT;
+            cmark_node_set_heading_level(node, level > 6 ? 6 : level);
+            break;
+        }
+        case CMARK_NODE_IMAGE: {
+            const char *url = cmark_node_get_url(node);
+            if (link_allowed(url) && !inside_link(node))
+                node_to_anchor(a, node, url, cmark_node_get_title(node));
+            else
+                node_unwrap(node);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; i < links.count; i++) {
+        cmark_node *node = links.items[i];
+        const char *url = cmark_node_get_url(node);
+        if (link_allowed(url) && !inside_link(node))
+            node_to_anchor(a, node, url, cmark_node_get_title(node));
+        else
+            node_unwrap(node);
+    }
+}
+
+static void attach_extension(cmark_parser *parser, const char *name)
+{
+    cmark_syntax_extension *ext = cmark_find_syntax_extension(name);
+    if (ext)
+        cmark_parser_attach_syntax_extension(parser, ext);
+}
+
+static const char *render_fallback(Arena *a, const char *src, size_t n)
+{
+    Buf b;
+    buf_init(&b, a);
+    buf_puts(&b, "<p>");
+    buf_append_html(&b, src, n);
+    buf_puts(&b, "</p>");
+    return buf_cstr(&b);
+}
+
+/* Length of the longest prefix of src[0..n) that is at most max bytes and does not end
+ * inside a UTF-8 sequence. */
+static size_t cut_utf8(const char *src, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t cut = max;
+    while (cut > 0 && ((unsigned char)src[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+const char *markdown_render(Arena *a, const char *src, size_t n)
+{
+    if (!src || n == 0)
+        return "";
+    n = cut_utf8(src, n, MARKDOWN_MAX_INPUT);
+    pthread_once(&extensions_once, extensions_register);
+    cmark_parser *parser = cmark_parser_new(MARKDOWN_OPTIONS);
+    if (!parser)
+        return render_fallback(a, src, n);
+    attach_extension(parser, "autolink");
+    attach_extension(parser, "strikethrough");
+    attach_extension(parser, "table");
+    cmark_parser_feed(parser, src, n);
+    cmark_node *doc = cmark_parser_finish(parser);
+    const char *out = NULL;
+    if (doc) {
+        sanitize_tree(a, doc);
+        char *html = cmark_render_html(doc, MARKDOWN_OPTIONS,
+                                       cmark_parser_get_syntax_extensions(parser));
+        if (html) {
+            out = arena_strdup(a, html);
+            cmark_get_default_mem_allocator()->free(html);
+        }
+        cmark_node_free(doc);
+    }
+    cmark_parser_free(parser);
+    return out ? out : render_fallback(a, src, n);
+}

@@ -1,0 +1,186 @@
+/* request_list: the "Anfragen" overview (GET /requests) - every request the signed-in user
+ * created or that is shared with them, with filters in the URL (bookmarkable), keyset
+ * pages, and helpful empty states.
+ * SECURITY: signed-in users only; which requests appear is decided in the domain
+ * (request_list.c) from the session's user, never from a parameter. */
+#include "core/clock.h"
+#include "core/i18n_mark.h"
+#include "core/str.h"
+#include "domain/catalog.h"
+#include "domain/request_list.h"
+#include "portal/portal.h"
+#include "portal/web_session.h"
+#include "web/page.h"
+#include <string.h>
+#include <time.h>
+
+void portal_request_list(Request *req, Response *res);
+
+/* "5 minutes ago" in the page's language, or NULL when it is more than 30 days ago (the
+ * absolute date says more then). */
+static const char *relative_time(Request *req, int64_t t, int64_t now)
+{
+    static const struct {
+        int64_t unit, limit;
+        const char *one, *many;
+    } UNITS[] = {
+        {60, 3600, N_("1 minute ago"), N_("%{n} minutes ago")},
+        {3600, 86400, N_("1 hour ago"), N_("%{n} hours ago")},
+        {86400, 30 * 86400, N_("1 day ago"), N_("%{n} days ago")},
+    };
+    int64_t d = now > t ? now - t : 0;
+    if (d < 60)
+        return page_t(req, "just now");
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
+        if (d >= UNITS[i].limit)
+            continue;
+        int64_t n = d / UNITS[i].unit;
+        if (n == 1)
+            return page_t(req, UNITS[i].one);
+        const char *s = page_t(req, UNITS[i].many);
+        const char *at = strstr(s, "%{n}");
+        return at ? arena_printf(req->arena, "%.*s%lld%s", (int)(at - s), s, (long long)n, at + 4)
+                  : s;
+    }
+    return NULL;
+}
+
+/* The absolute time before app.js shows it in the browser's time zone: "2026-03-31 14:05 UTC". */
+static const char *absolute_time(Request *req, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    return arena_printf(req->arena, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+/* "scope=mine&status=open&" - the non-default filters, for links that keep them. */
+static const char *filter_query(Request *req, const RequestListParams *p)
+{
+    Buf b;
+    buf_init(&b, req->arena);
+    buf_puts(&b, "");
+    const char *names[] = {"scope", "status", "type", "q", "sort"};
+    const char *values[] = {p->scope, p->status, p->type, p->q, p->sort};
+    const char *defaults[] = {"all", "all", "", "", "updated"};
+    for (int i = 0; i < 5; i++)
+        if (!str_eq(values[i], defaults[i]))
+            buf_printf(&b, "%s=%s&", names[i], str_url_encode(req->arena, values[i]));
+    return buf_cstr(&b);
+}
+
+static void add_choice(View *v, const char *list, const char *value, const char *label,
+                       const char *current)
+{
+    View *o = view_list_add(v, list);
+    view_set(o, "value", value);
+    view_set(o, "label", label);
+    view_set_bool(o, "selected", str_eq(value, current));
+}
+
+static void add_filters(Request *req, View *v, const RequestListParams *p, bool staff,
+                        const TypeCard *cards, int card_count)
+{
+    add_choice(v, "scopes", "all", page_t(req, staff ? "All requests" : "Mine and shared with me"),
+               p->scope);
+    add_choice(v, "scopes", "mine", page_t(req, "Created by me"), p->scope);
+    add_choice(v, "scopes", "shared", page_t(req, "Shared with me"), p->scope);
+    add_choice(v, "statuses", "all", page_t(req, "Any status"), p->status);
+    add_choice(v, "statuses", "open", page_t(req, "Not yet resolved"), p->status);
+    add_choice(v, "statuses", "closed", page_t(req, "Resolved or closed"), p->status);
+    add_choice(v, "types", "", page_t(req, "All types"), p->type);
+    for (int i = 0; i < card_count; i++)
+        add_choice(v, "types", cards[i].key, cards[i].name, p->type);
+    add_choice(v, "sorts", "updated", page_t(req, "Last update"), p->sort);
+    add_choice(v, "sorts", "created", page_t(req, "Date created"), p->sort);
+    view_set(v, "q", p->q);
+}
+
+static void add_items(Request *req, View *v, const RequestListPage *page)
+{
+    int64_t now = clock_now();
+    bool by_created = str_eq(page->params.sort, "created");
+    for (int i = 0; i < page->count; i++) {
+        const RequestListItem *it = &page->items[i];
+        View *item = view_list_add(v, "items");
+        int64_t when = by_created ? it->created_at : it->updated_at;
+        char iso[32];
+        clock_format_iso(when, iso);
+        view_set(item, "key", it->key);
+        view_set(item, "summary", it->summary);
+        view_set(item, "type_name", it->type_name);
+        view_set(item, "status", it->status);
+        view_set(item, "status_label", page_t(req, request_status_msgid(it->status)));
+        view_set(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
+        view_set(item, "when_label", page_t(req, by_created ? "created" : "updated"));
+        view_set(item, "when_iso", iso);
+        view_set(item, "when_text", absolute_time(req, when));
+        const char *relative = relative_time(req, when, now);
+        view_set(item, "when_relative", relative ? relative : "");
+    }
+}
+
+static void add_pager(Request *req, View *v, const RequestListPage *page)
+{
+    const char *base = filter_query(req, &page->params);
+    size_t n = strlen(base);
+    const char *first = n ? arena_printf(req->arena, "/requests?%.*s", (int)(n - 1), base)
+                          : "/requests";
+    if (page->next_cursor)
+        view_set(v, "next_url", arena_printf(req->arena, "/requests?%safter=%s", base,
+                                             page->next_cursor));
+    if (page->prev_cursor)
+        view_set(v, "prev_url", arena_printf(req->arena, "/requests?%sbefore=%s", base,
+                                             page->prev_cursor));
+    if (page->params.paged)
+        view_set(v, "first_url", first);
+    view_set_bool(v, "has_pager", page->next_cursor || page->prev_cursor || page->params.paged);
+}
+
+void portal_request_list(Request *req, Response *res)
+{
+    SignedIn *s = web_require_login(req, res);
+    if (!s)
+        return;
+    Db *db = db_thread();
+    if (!db) {
+        portal_error_page(req, res, 503);
+        return;
+    }
+    Viewer viewer;
+    request_viewer_from_user(&viewer, &s->user);
+    RequestListQuery q = {request_query(req, "scope"), request_query(req, "status"),
+                          request_query(req, "type"),  request_query(req, "q"),
+                          request_query(req, "sort"),  request_query(req, "after"),
+                          request_query(req, "before")};
+    RequestListPage page;
+    RequestResult r = request_list_for_viewer(db, req->arena, &viewer, req->lang, &q, &page);
+    TypeCard *cards = NULL;
+    int card_count = 0;
+    if (r == REQUEST_OK && catalog_type_cards(db, req->arena, req->lang, &cards, &card_count) != DB_OK)
+        r = REQUEST_UNAVAILABLE;
+    if (r != REQUEST_OK) {
+        portal_error_page(req, res, r == REQUEST_UNAVAILABLE ? 503 : 500);
+        return;
+    }
+    View *v = page_view(req, page_t(req, "Requests"));
+    bool staff = request_viewer_is_staff(&viewer);
+    add_filters(req, v, &page.params, staff, cards, card_count);
+    view_set_bool(v, "staff", staff);
+    view_set_bool(v, "filtered", page.params.filtered);
+    view_set_bool(v, "filters_open", page.params.filtered || !str_eq(page.params.sort, "updated"));
+    view_set_bool(v, "has_items", page.count > 0);
+    add_items(req, v, &page);
+    add_pager(req, v, &page);
+    bool nothing_yet = page.count == 0 && !page.params.filtered && !page.params.paged;
+    view_set_bool(v, "nothing_yet", nothing_yet);
+    view_set_bool(v, "no_matches", page.count == 0 && !nothing_yet);
+    for (int i = 0; nothing_yet && i < card_count; i++) {
+        View *card = view_list_add(v, "new_types");
+        view_set(card, "key", cards[i].key);
+        view_set(card, "name", cards[i].name);
+        view_set(card, "icon", cards[i].icon);
+    }
+    page_render(req, res, 200, "request_list", v);
+}

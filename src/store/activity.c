@@ -1,0 +1,358 @@
+/* activity: SQL for a request's timeline (events), its people (reporter and participants),
+ * its field values and the changes made on its page. Callers hold the transaction. */
+#include "store/activity.h"
+#include <string.h>
+
+/* Makes room for one more element in an arena array. */
+static void *grow(Arena *a, void *items, int count, int *cap, size_t size)
+{
+    if (count < *cap)
+        return items;
+    int grown = *cap ? *cap * 2 : 16;
+    items = arena_realloc(a, items, (size_t)*cap * size, (size_t)grown * size);
+    *cap = grown;
+    return items;
+}
+
+static DbResult finish_insert(DbStmt *st, int64_t *id)
+{
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        if (id)
+            *id = db_col_int(st, 0);
+        r = db_step(st);
+    }
+    db_done(st);
+    return r;
+}
+
+static DbResult run(DbStmt *st)
+{
+    DbResult r = db_step(st);
+    db_done(st);
+    return r;
+}
+
+DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const char *kind,
+                            const char *body, const char *field, const char *old_value,
+                            const char *new_value, bool internal, int64_t now,
+                            int64_t *event_id)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO events (request_id, actor_id, kind, body, field, "
+                                "old_value, new_value, internal, created_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    if (actor_id)
+        db_bind_int(st, 2, actor_id);
+    else
+        db_bind_null(st, 2);
+    db_bind_text(st, 3, kind);
+    db_bind_text(st, 4, body ? body : "");
+    db_bind_text(st, 5, field ? field : "");
+    db_bind_text(st, 6, old_value ? old_value : "");
+    db_bind_text(st, 7, new_value ? new_value : "");
+    db_bind_int(st, 8, internal ? 1 : 0);
+    db_bind_int(st, 9, now);
+    return finish_insert(st, event_id);
+}
+
+DbResult store_event_list(Db *db, Arena *a, int64_t request_id, bool include_internal,
+                          EventRow **out, int *count)
+{
+    DbStmt *st = db_prepare(db, "SELECT e.id, COALESCE(e.actor_id, 0), COALESCE(u.name, ''), "
+                                "COALESCE(u.email, ''), COALESCE(u.role, ''), e.kind, e.body, "
+                                "e.field, e.old_value, e.new_value, e.internal, e.created_at "
+                                "FROM events e LEFT JOIN users u ON u.id = e.actor_id "
+                                "WHERE e.request_id = ? AND (e.internal = 0 OR ? = 1) "
+                                "ORDER BY e.id");
+    *out = NULL;
+    *count = 0;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, include_internal ? 1 : 0);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = grow(a, *out, *count, &cap, sizeof **out);
+        EventRow *e = &(*out)[(*count)++];
+        e->id = db_col_int(st, 0);
+        e->actor_id = db_col_int(st, 1);
+        e->actor_name = db_col_text(st, 2, a);
+        e->actor_email = db_col_text(st, 3, a);
+        e->actor_role = db_col_text(st, 4, a);
+        e->kind = db_col_text(st, 5, a);
+        e->body = db_col_text(st, 6, a);
+        e->field = db_col_text(st, 7, a);
+        e->old_value = db_col_text(st, 8, a);
+        e->new_value = db_col_text(st, 9, a);
+        e->internal = db_col_int(st, 10) != 0;
+        e->created_at = db_col_int(st, 11);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_event_set_message_id(Db *db, int64_t event_id, const char *message_id)
+{
+    DbStmt *st = db_prepare(db, "UPDATE events SET message_id = ? WHERE id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, message_id);
+    db_bind_int(st, 2, event_id);
+    return run(st);
+}
+
+DbResult store_request_people(Db *db, Arena *a, int64_t request_id, RequestPerson **out,
+                              int *count)
+{
+    DbStmt *st = db_prepare(
+        db, "SELECT u.id, u.email, u.name, u.role, u.lang, u.notify, u.disabled, "
+            "CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, 1, 0, r.created_at "
+            "FROM requests r JOIN users u ON u.id = r.reporter_id WHERE r.id = ? "
+            "UNION ALL "
+            "SELECT u.id, u.email, u.name, u.role, u.lang, u.notify, u.disabled, "
+            "CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END, 0, COALESCE(p.added_by, 0), "
+            "p.created_at FROM participants p JOIN users u ON u.id = p.user_id "
+            "WHERE p.request_id = ? "
+            "ORDER BY 9 DESC, 11, 1");
+    *out = NULL;
+    *count = 0;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, request_id);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = grow(a, *out, *count, &cap, sizeof **out);
+        RequestPerson *p = &(*out)[(*count)++];
+        p->user_id = db_col_int(st, 0);
+        p->email = db_col_text(st, 1, a);
+        p->name = db_col_text(st, 2, a);
+        p->role = db_col_text(st, 3, a);
+        p->lang = db_col_text(st, 4, a);
+        p->notify = db_col_int(st, 5) != 0;
+        p->disabled = db_col_int(st, 6) != 0;
+        p->has_password = db_col_int(st, 7) != 0;
+        p->reporter = db_col_int(st, 8) != 0;
+        p->added_by = db_col_int(st, 9);
+        p->added_at = db_col_int(st, 10);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_participant_add(Db *db, int64_t request_id, int64_t user_id, int64_t added_by,
+                               int64_t now, bool *added)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO participants (request_id, user_id, added_by, "
+                                "created_at) VALUES (?, ?, ?, ?) "
+                                "ON CONFLICT (request_id, user_id) DO NOTHING");
+    *added = false;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, user_id);
+    if (added_by)
+        db_bind_int(st, 3, added_by);
+    else
+        db_bind_null(st, 3);
+    db_bind_int(st, 4, now);
+    DbResult r = run(st);
+    if (r == DB_OK)
+        *added = db_changes(db) > 0;
+    return r;
+}
+
+DbResult store_participant_remove(Db *db, int64_t request_id, int64_t user_id, bool *removed)
+{
+    DbStmt *st = db_prepare(db, "DELETE FROM participants WHERE request_id = ? AND user_id = ?");
+    *removed = false;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, user_id);
+    DbResult r = run(st);
+    if (r == DB_OK)
+        *removed = db_changes(db) > 0;
+    return r;
+}
+
+DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_t type_id,
+                                    FieldValue **out, int *count)
+{
+    DbStmt *st = db_prepare(db, "SELECT f.id, f.type_id, f.key, f.kind, f.label_de, f.label_en, "
+                                "f.help_de, f.help_en, f.required, f.options, f.position, v.value "
+                                "FROM request_fields f LEFT JOIN request_values v "
+                                "ON v.field_id = f.id AND v.request_id = ? "
+                                "WHERE f.type_id = ? ORDER BY f.position, f.id");
+    *out = NULL;
+    *count = 0;
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, type_id);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = grow(a, *out, *count, &cap, sizeof **out);
+        FieldValue *fv = &(*out)[(*count)++];
+        RequestField *f = &fv->field;
+        f->id = db_col_int(st, 0);
+        f->type_id = db_col_int(st, 1);
+        f->key = db_col_text(st, 2, a);
+        f->kind = db_col_text(st, 3, a);
+        f->label_de = db_col_text(st, 4, a);
+        f->label_en = db_col_text(st, 5, a);
+        f->help_de = db_col_text(st, 6, a);
+        f->help_en = db_col_text(st, 7, a);
+        f->required = db_col_int(st, 8) != 0;
+        f->options = db_col_text(st, 9, a);
+        f->position = db_col_int(st, 10);
+        fv->value = db_col_is_null(st, 11) ? NULL : db_col_text(st, 11, a);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id, const char *value)
+{
+    DbStmt *st;
+    if (!value || !*value) {
+        st = db_prepare(db, "DELETE FROM request_values WHERE request_id = ? AND field_id = ?");
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, request_id);
+        db_bind_int(st, 2, field_id);
+        return run(st);
+    }
+    st = db_prepare(db, "INSERT INTO request_values (request_id, field_id, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT (request_id, field_id) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, field_id);
+    db_bind_text(st, 3, value);
+    return run(st);
+}
+
+DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version,
+                                   const char *summary, const char *description, int64_t now,
+                                   bool *saved)
+{
+    DbStmt *st = db_prepare(db, "UPDATE requests SET summary = ?, description = ?, "
+                                "version = version + 1, updated_at = ? "
+                                "WHERE id = ? AND version = ?");
+    *saved = false;
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, summary);
+    db_bind_text(st, 2, description);
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, request_id);
+    db_bind_int(st, 5, version);
+    DbResult r = run(st);
+    if (r == DB_OK)
+        *saved = db_changes(db) > 0;
+    return r;
+}
+
+DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_status,
+                                  const char *to_status, int64_t now, bool *changed)
+{
+    DbStmt *st = db_prepare(db, "UPDATE requests SET status = ?, updated_at = ?, "
+                                "resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN ? "
+                                "ELSE NULL END WHERE id = ? AND status = ?");
+    *changed = false;
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, to_status);
+    db_bind_int(st, 2, now);
+    db_bind_text(st, 3, to_status);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, request_id);
+    db_bind_text(st, 6, from_status);
+    DbResult r = run(st);
+    if (r == DB_OK)
+        *changed = db_changes(db) > 0;
+    return r;
+}
+
+DbResult store_request_set_organization(Db *db, int64_t request_id, int64_t organization_id,
+                                        int64_t now)
+{
+    DbStmt *st = db_prepare(db, "UPDATE requests SET organization_id = ?, updated_at = ? "
+                                "WHERE id = ?");
+    if (!st)
+        return DB_ERROR;
+    if (organization_id)
+        db_bind_int(st, 1, organization_id);
+    else
+        db_bind_null(st, 1);
+    db_bind_int(st, 2, now);
+    db_bind_int(st, 3, request_id);
+    return run(st);
+}
+
+DbResult store_request_touch(Db *db, int64_t request_id, int64_t now)
+{
+    DbStmt *st = db_prepare(db, "UPDATE requests SET updated_at = ? WHERE id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, now);
+    db_bind_int(st, 2, request_id);
+    return run(st);
+}
+
+DbResult store_request_set_message_id(Db *db, int64_t request_id, const char *message_id)
+{
+    DbStmt *st = db_prepare(db, "UPDATE requests SET message_id = ? "
+                                "WHERE id = ? AND message_id = ''");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, message_id);
+    db_bind_int(st, 2, request_id);
+    return run(st);
+}
+
+DbResult store_request_search_refresh(Db *db, int64_t request_id)
+{
+    if (db_kind(db) != DB_SQLITE)
+        return DB_OK; /* PostgreSQL keeps its tsvector up to date itself (migration) */
+    DbStmt *st = db_prepare(db, "DELETE FROM request_search WHERE rowid = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    DbResult r = run(st);
+    if (r != DB_OK)
+        return r;
+    st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                        "SELECT r.id, r.summary, r.description || char(10) || "
+                        "COALESCE((SELECT group_concat(c.body, char(10)) FROM "
+                        "(SELECT body FROM events WHERE request_id = r.id AND kind = 'comment' "
+                        "AND internal = 0 ORDER BY id) c), '') "
+                        "FROM requests r WHERE r.id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    return run(st);
+}
+
+DbResult store_organization_name(Db *db, Arena *a, int64_t id, char **name)
+{
+    DbStmt *st = db_prepare(db, "SELECT name FROM organizations WHERE id = ?");
+    *name = "";
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, id);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *name = db_col_text(st, 0, a);
+        r = db_step(st);
+    }
+    db_done(st);
+    return r;
+}

@@ -1,0 +1,13 @@
+-- 003: request numbers from one counter row (allocated inside the creating transaction, so
+-- numbers stay unique under concurrent creation and on several servers), and the indexes the
+-- "Anfragen" list pages through by creation time (keyset pagination on (created_at, id)).
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT INTO counters (name, value)
+    SELECT 'request_number', COALESCE(MAX(number), 0) FROM requests;
+
+CREATE INDEX requests_reporter_created ON requests(reporter_id, created_at, id);
+CREATE INDEX requests_org_created ON requests(organization_id, created_at, id);
+CREATE INDEX requests_created ON requests(created_at, id);

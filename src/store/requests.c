@@ -1,0 +1,399 @@
+/* requests (store): SQL for creating, loading and listing requests. The list pages by keyset
+ * ((time, id) of the last row shown), never by OFFSET, so the last page costs what the first
+ * does. SECURITY: values are always bound; the varying parts of the list query (order,
+ * direction, full text) are chosen among string literals, never built from input. */
+#include "store/requests.h"
+#include <stdint.h>
+
+static DbResult run(DbStmt *st)
+{
+    DbResult r = db_step(st);
+    db_done(st);
+    return r == DB_ROW ? DB_OK : r;
+}
+
+/* ---- forms ---- */
+
+DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
+                                   RequestType *t)
+{
+    *t = (RequestType){0};
+    DbStmt *st = db_prepare(db, "SELECT id, key, name_de, name_en, description_de, "
+                                "description_en, icon, position, active FROM request_types "
+                                "WHERE key = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, key);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        bool active = db_col_int(st, 8) != 0;
+        if (active || !active_only) {
+            t->id = db_col_int(st, 0);
+            t->key = db_col_text(st, 1, a);
+            t->name_de = db_col_text(st, 2, a);
+            t->name_en = db_col_text(st, 3, a);
+            t->description_de = db_col_text(st, 4, a);
+            t->description_en = db_col_text(st, 5, a);
+            t->icon = db_col_text(st, 6, a);
+            t->position = db_col_int(st, 7);
+            t->active = active;
+        }
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, RequestField **out,
+                                      int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(db, "SELECT id, type_id, key, kind, label_de, label_en, help_de, "
+                                "help_en, required, options, position FROM request_fields "
+                                "WHERE type_id = ? ORDER BY position, id");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, type_id);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            int new_cap = cap ? cap * 2 : 16;
+            *out = arena_realloc(a, *out, sizeof(RequestField) * (size_t)cap,
+                                 sizeof(RequestField) * (size_t)new_cap);
+            cap = new_cap;
+        }
+        RequestField *f = &(*out)[(*count)++];
+        f->id = db_col_int(st, 0);
+        f->type_id = db_col_int(st, 1);
+        f->key = db_col_text(st, 2, a);
+        f->kind = db_col_text(st, 3, a);
+        f->label_de = db_col_text(st, 4, a);
+        f->label_en = db_col_text(st, 5, a);
+        f->help_de = db_col_text(st, 6, a);
+        f->help_en = db_col_text(st, 7, a);
+        f->required = db_col_int(st, 8) != 0;
+        f->options = db_col_text(st, 9, a);
+        f->position = db_col_int(st, 10);
+    }
+    db_done(st);
+    return r;
+}
+
+/* ---- creating ---- */
+
+DbResult store_request_number_reserve(Db *db, int64_t count, int64_t *first)
+{
+    DbStmt *st = db_prepare(db, "UPDATE counters SET value = value + ? "
+                                "WHERE name = 'request_number' RETURNING value");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, count);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *first = db_col_int(st, 0) - count + 1;
+        r = db_step(st);
+    } else if (r == DB_OK) {
+        r = DB_ERROR; /* the counter row is missing: migration 003 creates it */
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_number_next(Db *db, int64_t *number)
+{
+    return store_request_number_reserve(db, 1, number);
+}
+
+DbResult store_request_by_submit_token(Db *db, const char *submit_token, int64_t *number,
+                                       int64_t *reporter_id)
+{
+    *number = 0;
+    *reporter_id = 0;
+    DbStmt *st = db_prepare(db, "SELECT number, reporter_id FROM requests WHERE submit_token = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, submit_token);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *number = db_col_int(st, 0);
+        *reporter_id = db_col_int(st, 1);
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_insert(Db *db, const NewRequestRow *n, int64_t *id)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO requests (number, type_id, reporter_id, "
+                                "organization_id, summary, description, status, submit_token, "
+                                "reply_token, message_id, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, n->number);
+    db_bind_int(st, 2, n->type_id);
+    db_bind_int(st, 3, n->reporter_id);
+    if (n->organization_id)
+        db_bind_int(st, 4, n->organization_id);
+    else
+        db_bind_null(st, 4);
+    db_bind_text(st, 5, n->summary);
+    db_bind_text(st, 6, n->description ? n->description : "");
+    db_bind_text(st, 7, n->status ? n->status : "open");
+    db_bind_text(st, 8, n->submit_token);
+    db_bind_text(st, 9, n->reply_token);
+    db_bind_text(st, 10, n->message_id ? n->message_id : "");
+    db_bind_int(st, 11, n->created_at);
+    db_bind_int(st, 12, n->updated_at);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *id = db_col_int(st, 0);
+        r = db_step(st);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id,
+                                    const char *value)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO request_values (request_id, field_id, value) "
+                                "VALUES (?, ?, ?)");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, field_id);
+    db_bind_text(st, 3, value);
+    return run(st);
+}
+
+DbResult store_request_search_insert(Db *db, int64_t request_id, const char *summary,
+                                     const char *body)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                                "VALUES (?, ?, ?)");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_text(st, 2, summary);
+    db_bind_text(st, 3, body ? body : "");
+    return run(st);
+}
+
+/* ---- reading ---- */
+
+DbResult store_request_by_number(Db *db, Arena *a, int64_t number, RequestRow *out)
+{
+    *out = (RequestRow){0};
+    DbStmt *st = db_prepare(
+        db, "SELECT r.id, r.number, r.type_id, t.key, t.name_de, t.name_en, r.reporter_id, "
+            "u.name, u.email, COALESCE(r.organization_id, 0), COALESCE(o.name, ''), r.summary, "
+            "r.description, r.status, r.priority, COALESCE(r.assignee_id, 0), r.reply_token, "
+            "r.message_id, r.created_at, r.updated_at, r.version "
+            "FROM requests r JOIN request_types t ON t.id = r.type_id "
+            "JOIN users u ON u.id = r.reporter_id "
+            "LEFT JOIN organizations o ON o.id = r.organization_id WHERE r.number = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, number);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        out->id = db_col_int(st, 0);
+        out->number = db_col_int(st, 1);
+        out->type_id = db_col_int(st, 2);
+        out->type_key = db_col_text(st, 3, a);
+        out->type_name_de = db_col_text(st, 4, a);
+        out->type_name_en = db_col_text(st, 5, a);
+        out->reporter_id = db_col_int(st, 6);
+        out->reporter_name = db_col_text(st, 7, a);
+        out->reporter_email = db_col_text(st, 8, a);
+        out->organization_id = db_col_int(st, 9);
+        out->organization_name = db_col_text(st, 10, a);
+        out->summary = db_col_text(st, 11, a);
+        out->description = db_col_text(st, 12, a);
+        out->status = db_col_text(st, 13, a);
+        out->priority = db_col_text(st, 14, a);
+        out->assignee_id = db_col_int(st, 15);
+        out->reply_token = db_col_text(st, 16, a);
+        out->message_id = db_col_text(st, 17, a);
+        out->created_at = db_col_int(st, 18);
+        out->updated_at = db_col_int(st, 19);
+        out->version = db_col_int(st, 20);
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_id, bool *yes)
+{
+    *yes = false;
+    DbStmt *st = db_prepare(db, "SELECT 1 FROM participants WHERE request_id = ? AND user_id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    db_bind_int(st, 2, user_id);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *yes = true;
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}
+
+/* ---- the list ----
+ * A viewer's requests are the union of three streams, each read in index order and cut at
+ * the page size: created by them (requests_reporter / _reporter_created), shared with them as
+ * participant (participants_user), shared with their organization (requests_org /
+ * _org_created). The outer query merges at most 3 x limit ids. Status and type filters are
+ * switched off by binding 0; the order, the direction and the full-text part pick one of the
+ * literal variants below. */
+
+#define LIST_COLUMNS                                                                           \
+    "SELECT r.id, r.number, t.key, t.name_de, t.name_en, r.reporter_id, u.name, u.email, "     \
+    "r.summary, r.status, r.created_at, r.updated_at FROM requests r "                         \
+    "JOIN request_types t ON t.id = r.type_id JOIN users u ON u.id = r.reporter_id "
+
+/* 5 binds: status mode x3, type id x2 */
+#define LIST_FILTERS(x)                                                                        \
+    "(? = 0 OR (? = 1 AND " x ".status NOT IN ('resolved', 'closed')) OR "                     \
+    "(? = 2 AND " x ".status IN ('resolved', 'closed'))) AND (? = 0 OR " x ".type_id = ?) "
+
+/* 1 bind: the FTS5 query (SQLite only) */
+#define LIST_MATCH(x) "AND " x ".id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?) "
+#define LIST_NO_MATCH(x) ""
+
+/* 3 binds: cursor time, cursor id, limit */
+#define LIST_PAGE(x, COL, CMP, DIR)                                                            \
+    "AND (" x "." COL ", " x ".id) " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x ".id " DIR \
+    " LIMIT ?"
+
+/* binds: flag, user; filters; [match]; page */
+#define BRANCH_REPORTED(COL, CMP, DIR, MATCH)                                                  \
+    "SELECT id FROM (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? AND "       \
+    LIST_FILTERS("x") MATCH("x") LIST_PAGE("x", COL, CMP, DIR) ")"
+/* binds: flag, user, only-others, user; filters; [match]; page */
+#define BRANCH_PARTICIPANT(COL, CMP, DIR, MATCH)                                               \
+    "SELECT id FROM (SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "  \
+    "WHERE ? = 1 AND p.user_id = ? AND (? = 0 OR x.reporter_id <> ?) AND "                     \
+    LIST_FILTERS("x") MATCH("x") LIST_PAGE("x", COL, CMP, DIR) ")"
+/* binds: flag, organization, only-others, user; filters; [match]; page */
+#define BRANCH_ORGANIZATION(COL, CMP, DIR, MATCH)                                              \
+    "SELECT id FROM (SELECT x.id FROM requests x WHERE ? = 1 AND x.organization_id = ? AND "   \
+    "(? = 0 OR x.reporter_id <> ?) AND " LIST_FILTERS("x") MATCH("x")                          \
+    LIST_PAGE("x", COL, CMP, DIR) ")"
+
+#define LIST_VISIBLE(COL, CMP, DIR, MATCH)                                                     \
+    LIST_COLUMNS "WHERE r.id IN (" BRANCH_REPORTED(COL, CMP, DIR, MATCH) " UNION ALL "         \
+    BRANCH_PARTICIPANT(COL, CMP, DIR, MATCH) " UNION ALL "                                     \
+    BRANCH_ORGANIZATION(COL, CMP, DIR, MATCH) ") ORDER BY r." COL " " DIR ", r.id " DIR        \
+    " LIMIT ?"
+#define LIST_EVERYTHING(COL, CMP, DIR, MATCH)                                                  \
+    LIST_COLUMNS "WHERE " LIST_FILTERS("r") MATCH("r") LIST_PAGE("r", COL, CMP, DIR)
+
+/* index: everything * 8 + match * 4 + by_created * 2 + backward */
+static const char *const LIST_SQL[16] = {
+    LIST_VISIBLE("updated_at", "<", "DESC", LIST_NO_MATCH),
+    LIST_VISIBLE("updated_at", ">", "ASC", LIST_NO_MATCH),
+    LIST_VISIBLE("created_at", "<", "DESC", LIST_NO_MATCH),
+    LIST_VISIBLE("created_at", ">", "ASC", LIST_NO_MATCH),
+    LIST_VISIBLE("updated_at", "<", "DESC", LIST_MATCH),
+    LIST_VISIBLE("updated_at", ">", "ASC", LIST_MATCH),
+    LIST_VISIBLE("created_at", "<", "DESC", LIST_MATCH),
+    LIST_VISIBLE("created_at", ">", "ASC", LIST_MATCH),
+    LIST_EVERYTHING("updated_at", "<", "DESC", LIST_NO_MATCH),
+    LIST_EVERYTHING("updated_at", ">", "ASC", LIST_NO_MATCH),
+    LIST_EVERYTHING("created_at", "<", "DESC", LIST_NO_MATCH),
+    LIST_EVERYTHING("created_at", ">", "ASC", LIST_NO_MATCH),
+    LIST_EVERYTHING("updated_at", "<", "DESC", LIST_MATCH),
+    LIST_EVERYTHING("updated_at", ">", "ASC", LIST_MATCH),
+    LIST_EVERYTHING("created_at", "<", "DESC", LIST_MATCH),
+    LIST_EVERYTHING("created_at", ">", "ASC", LIST_MATCH),
+};
+
+typedef struct Binder {
+    DbStmt *st;
+    int next;
+} Binder;
+
+static void bind_int(Binder *b, int64_t v)
+{
+    db_bind_int(b->st, ++b->next, v);
+}
+
+static void bind_filters_and_page(Binder *b, const RequestListFilter *f)
+{
+    for (int i = 0; i < 3; i++)
+        bind_int(b, (int64_t)f->status);
+    bind_int(b, f->type_id);
+    bind_int(b, f->type_id);
+    if (f->match)
+        db_bind_text(b->st, ++b->next, f->match);
+    bind_int(b, f->cursor_time);
+    bind_int(b, f->cursor_id);
+    bind_int(b, f->limit);
+}
+
+static void bind_list(Binder *b, const RequestListFilter *f)
+{
+    if (f->everything) {
+        bind_filters_and_page(b, f);
+        return;
+    }
+    bind_int(b, f->reported);
+    bind_int(b, f->user_id);
+    bind_filters_and_page(b, f);
+    bind_int(b, f->shared);
+    bind_int(b, f->user_id);
+    bind_int(b, f->shared_only_others);
+    bind_int(b, f->user_id);
+    bind_filters_and_page(b, f);
+    bind_int(b, f->shared && f->organization_id != 0);
+    bind_int(b, f->organization_id);
+    bind_int(b, f->shared_only_others);
+    bind_int(b, f->user_id);
+    bind_filters_and_page(b, f);
+    bind_int(b, f->limit);
+}
+
+DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, RequestListRow **rows,
+                            int *count)
+{
+    *rows = NULL;
+    *count = 0;
+    if (f->match && db_kind(db) != DB_SQLITE)
+        return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
+    int variant = (f->everything ? 8 : 0) + (f->match ? 4 : 0) + (f->by_created ? 2 : 0) +
+                  (f->backward ? 1 : 0);
+    DbStmt *st = db_prepare(db, LIST_SQL[variant]);
+    if (!st)
+        return DB_ERROR;
+    Binder b = {st, 0};
+    bind_list(&b, f);
+    int cap = f->limit > 0 ? f->limit : 1;
+    *rows = arena_alloc(a, sizeof(RequestListRow) * (size_t)cap);
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*count == cap)
+            continue; /* cannot happen: the SQL has LIMIT */
+        RequestListRow *row = &(*rows)[(*count)++];
+        row->id = db_col_int(st, 0);
+        row->number = db_col_int(st, 1);
+        row->type_key = db_col_text(st, 2, a);
+        row->type_name_de = db_col_text(st, 3, a);
+        row->type_name_en = db_col_text(st, 4, a);
+        row->reporter_id = db_col_int(st, 5);
+        row->reporter_name = db_col_text(st, 6, a);
+        row->reporter_email = db_col_text(st, 7, a);
+        row->summary = db_col_text(st, 8, a);
+        row->status = db_col_text(st, 9, a);
+        row->created_at = db_col_int(st, 10);
+        row->updated_at = db_col_int(st, 11);
+    }
+    db_done(st);
+    return r;
+}
