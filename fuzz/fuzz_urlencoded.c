@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void fuzz_handler(Request *req, Response *res)
-{
-}
+static void fuzz_handler(Request *req, Response *res) {}
 
 static const Route FUZZ_ROUTES[] = {
     {"GET", "/", fuzz_handler},

@@ -16,5 +16,6 @@ int cli_migrate(int nargs, char **args);
 int cli_admin(int nargs, char **args);
 int cli_backup(int nargs, char **args);
 int cli_options(int nargs, char **args);
+int cli_seed_bench(int nargs, char **args); /* cli/seed.c */
 
 #endif

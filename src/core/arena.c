@@ -2,6 +2,7 @@
  * thread serves most requests without touching malloc. */
 #include "core/arena.h"
 #include "core/mem.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,19 @@ void *arena_alloc(Arena *a, size_t n)
     return p;
 }
 
+static void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, bool zero);
+
 void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n)
+{
+    return arena_grow(a, p, old_n, new_n, true);
+}
+
+void *arena_realloc_uninit(Arena *a, void *p, size_t old_n, size_t new_n)
+{
+    return arena_grow(a, p, old_n, new_n, false);
+}
+
+static void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, bool zero)
 {
     if (!p)
         return arena_alloc(a, new_n);
@@ -72,7 +85,7 @@ void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n)
             size_t old_used = b->used;
             b->used = b->last + need;
             a->total += b->used - old_used;
-            if (new_n > old_n)
+            if (zero && new_n > old_n)
                 memset((unsigned char *)p + old_n, 0, new_n - old_n);
             return p;
         }

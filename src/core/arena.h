@@ -17,8 +17,11 @@ typedef struct Arena {
 void arena_init(Arena *a, size_t block_size);
 /* Returns n zeroed bytes aligned to 16, valid until reset/free. Aborts on exhaustion. */
 void *arena_alloc(Arena *a, size_t n);
-/* Grows the most recent allocation in place when possible, else copies. */
+/* Grows the most recent allocation in place when possible, else copies; new bytes are zero. */
 void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n);
+/* Like arena_realloc, but bytes beyond old_n may hold anything (for buffers about to be
+ * written, where zeroing is wasted work). */
+void *arena_realloc_uninit(Arena *a, void *p, size_t old_n, size_t new_n);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

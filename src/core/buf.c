@@ -22,7 +22,7 @@ void buf_reserve(Buf *b, size_t extra)
     while (cap < need)
         cap *= 2;
     if (b->arena)
-        b->data = arena_realloc(b->arena, b->data, b->cap, cap);
+        b->data = arena_realloc_uninit(b->arena, b->data, b->cap, cap);
     else
         b->data = xrealloc(b->data, cap);
     b->cap = cap;

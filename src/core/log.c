@@ -46,9 +46,18 @@ void log_write(LogLevel level, const char *fmt, ...)
     char line[2048];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(line, sizeof line, "time=%Y-%m-%dT%H:%M:%S", &tm);
+    /* the date part changes once a second: format it then, not on every line */
+    static _Thread_local time_t cached_second = -1;
+    static _Thread_local char cached_date[32];
+    static _Thread_local size_t cached_len;
+    if (ts.tv_sec != cached_second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        cached_len = strftime(cached_date, sizeof cached_date, "time=%Y-%m-%dT%H:%M:%S", &tm);
+        cached_second = ts.tv_sec;
+    }
+    memcpy(line, cached_date, cached_len);
+    size_t n = cached_len;
     n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ level=%s", ts.tv_nsec / 1000000,
                           LEVEL_NAMES[level]);
     if (current_request_id)

@@ -1,27 +1,92 @@
-/* catalog (domain): request types as customers see them. */
+/* catalog (domain): a short-lived per-thread copy of the portal's configuration, so the
+ * start page and the layout do not query the database on every request. Each snapshot
+ * lives in its own arena; a refresh builds the new one before dropping the old. */
 #include "domain/catalog.h"
+#include "core/clock.h"
 #include "core/str.h"
 #include "store/catalog.h"
+#include <string.h>
 
-DbResult catalog_type_cards(Db *db, Arena *a, const char *lang, TypeCard **cards, int *count)
+static _Thread_local Arena snapshot_arena[2];
+static _Thread_local int snapshot_index = -1;
+static _Thread_local Catalog snapshot;
+static _Thread_local double snapshot_at;
+
+int catalog_lang_index(const char *lang)
+{
+    return str_eq(lang, "en") ? 1 : 0;
+}
+
+static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
 {
     RequestType *types;
-    DbResult r = store_request_types_active(db, a, &types, count);
+    int count;
+    DbResult r = db_read_begin(db);
     if (r != DB_OK)
         return r;
-    bool en = str_eq(lang, "en");
-    *cards = arena_alloc(a, sizeof(TypeCard) * (size_t)(*count ? *count : 1));
-    for (int i = 0; i < *count; i++) {
-        (*cards)[i].key = types[i].key;
-        (*cards)[i].name = en ? types[i].name_en : types[i].name_de;
-        (*cards)[i].description = en ? types[i].description_en : types[i].description_de;
-        (*cards)[i].icon = types[i].icon;
+    r = store_request_types_active(db, a, &types, &count);
+    char *name = store_setting_get(db, a, "portal_name");
+    char *welcome_de = store_setting_get(db, a, "welcome_de");
+    char *welcome_en = store_setting_get(db, a, "welcome_en");
+    db_read_end(db);
+    if (r != DB_OK)
+        return r;
+    c->portal_name = name ? name : "";
+    c->welcome[0] = welcome_de ? welcome_de : "";
+    c->welcome[1] = welcome_en ? welcome_en : "";
+    c->type_count = count;
+    for (int lang = 0; lang < 2; lang++) {
+        c->types[lang] = arena_alloc(a, sizeof(TypeCard) * (size_t)(count ? count : 1));
+        for (int i = 0; i < count; i++) {
+            c->types[lang][i].key = types[i].key;
+            c->types[lang][i].name = lang ? types[i].name_en : types[i].name_de;
+            c->types[lang][i].description =
+                lang ? types[i].description_en : types[i].description_de;
+            c->types[lang][i].icon = types[i].icon;
+        }
     }
     return DB_OK;
 }
 
-const char *catalog_welcome_text(Db *db, Arena *a, const char *lang)
+const Catalog *catalog_current(Db *db)
 {
-    char *text = store_setting_get(db, a, str_eq(lang, "en") ? "welcome_en" : "welcome_de");
-    return text ? text : "";
+    double now = clock_mono_ms();
+    if (snapshot_index >= 0 && now - snapshot_at < CATALOG_MAX_AGE_MS)
+        return &snapshot;
+    if (!db)
+        return snapshot_index >= 0 ? &snapshot : NULL;
+    int next = snapshot_index == 0 ? 1 : 0;
+    if (!snapshot_arena[next].block_size)
+        arena_init(&snapshot_arena[next], 8192);
+    arena_reset(&snapshot_arena[next]);
+    Catalog fresh;
+    memset(&fresh, 0, sizeof fresh);
+    if (catalog_load(db, &snapshot_arena[next], &fresh) != DB_OK)
+        return snapshot_index >= 0 ? &snapshot : NULL;
+    snapshot = fresh;
+    snapshot_index = next;
+    snapshot_at = now;
+    return &snapshot;
+}
+
+void catalog_invalidate(void)
+{
+    snapshot_at = -CATALOG_MAX_AGE_MS * 2;
+}
+
+DbResult catalog_type_cards(Db *db, Arena *a, const char *lang, TypeCard **cards, int *count)
+{
+    const Catalog *c = catalog_current(db);
+    if (!c)
+        return DB_BUSY;
+    int l = catalog_lang_index(lang);
+    *count = c->type_count;
+    *cards = arena_alloc(a, sizeof(TypeCard) * (size_t)(c->type_count ? c->type_count : 1));
+    for (int i = 0; i < c->type_count; i++) {
+        (*cards)[i].key = arena_strdup(a, c->types[l][i].key);
+        (*cards)[i].name = arena_strdup(a, c->types[l][i].name);
+        (*cards)[i].description = arena_strdup(a, c->types[l][i].description);
+        (*cards)[i].icon = arena_strdup(a, c->types[l][i].icon);
+    }
+    return DB_OK;
 }

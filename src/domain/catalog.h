@@ -1,9 +1,13 @@
-/* catalog (domain): what customers may choose from - the active request types in their
- * language. */
+/* catalog (domain): what every page shows of the portal's configuration - its name, the
+ * welcome text and the active request types - read through a per-thread snapshot that is
+ * refreshed from the database at most once per CATALOG_MAX_AGE_MS. Pages therefore cost no
+ * database round trip for it; an admin's change shows within that time on every instance. */
 #ifndef PFORTE_DOMAIN_CATALOG_H
 #define PFORTE_DOMAIN_CATALOG_H
 #include "core/arena.h"
 #include "store/db.h"
+
+#define CATALOG_MAX_AGE_MS 1000.0
 
 typedef struct TypeCard {
     const char *key;
@@ -12,10 +16,24 @@ typedef struct TypeCard {
     const char *icon;
 } TypeCard;
 
-/* Active request types, by position, with name and description in lang ("de"/"en").
- * DB_OK with *cards (arena array) and *count, or the store's error. */
+typedef struct Catalog {
+    const char *portal_name;   /* "" when no admin has set one */
+    const char *welcome[2];    /* [0] German, [1] English */
+    TypeCard *types[2];        /* active types by position, per language */
+    int type_count;
+} Catalog;
+
+/* The calling thread's snapshot (refreshed when older than CATALOG_MAX_AGE_MS; kept as it
+ * was when the database cannot be read). NULL only when it was never readable. Valid until
+ * the same thread calls again. */
+const Catalog *catalog_current(Db *db);
+/* Drops the calling thread's snapshot so the next call reads the database (after an admin
+ * change in this thread, and in tests). */
+void catalog_invalidate(void);
+/* Active request types in lang from the snapshot, copied into the arena (the copy outlives
+ * later refreshes). DB_OK with *cards and *count, DB_BUSY when never readable. */
 DbResult catalog_type_cards(Db *db, Arena *a, const char *lang, TypeCard **cards, int *count);
-/* The welcome text of the start page in lang, or "" when none is set. */
-const char *catalog_welcome_text(Db *db, Arena *a, const char *lang);
+/* Index into the per-language arrays: 1 for "en", else 0. */
+int catalog_lang_index(const char *lang);
 
 #endif

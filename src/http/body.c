@@ -1,6 +1,6 @@
 /* body: reads a request body as libmicrohttpd hands it over - buffered for urlencoded and
- * other types, streamed through the multipart parser for uploads - and counts every byte
- * against the limit, whatever Content-Length claimed. */
+ * other types, streamed through the multipart parser for uploads.
+ * SECURITY: every byte counts against the limit, whatever Content-Length claimed. */
 #include "core/log.h"
 #include "http/exchange.h"
 #include "http/form.h"
@@ -17,8 +17,7 @@ bool exchange_body_feed(Exchange *ex, const char *data, size_t n)
     }
     if (ex->body_kind == BODY_MULTIPART) {
         if (!multipart_feed(ex->multipart, data, n)) {
-            log_info("event=bad_body type=multipart reason=\"%s\"",
-                     multipart_error(ex->multipart));
+            log_info("event=bad_body type=multipart reason=\"%s\"", multipart_error(ex->multipart));
             ex->status = 400;
         }
         return true;
@@ -42,8 +41,7 @@ void exchange_body_end(Exchange *ex)
         req->form = list.head;
     } else if (ex->body_kind == BODY_MULTIPART) {
         if (!multipart_finish(ex->multipart)) {
-            log_info("event=bad_body type=multipart reason=\"%s\"",
-                     multipart_error(ex->multipart));
+            log_info("event=bad_body type=multipart reason=\"%s\"", multipart_error(ex->multipart));
             ex->status = 400;
             return;
         }

@@ -1,6 +1,9 @@
 /* compress: response gzip with zlib (deflateInit2 with the gzip wrapper) and the
- * Accept-Encoding negotiation that decides when to use it. */
+ * Accept-Encoding negotiation that decides when to use it. Each thread keeps one deflate
+ * stream and resets it per body: setting one up allocates ~270 KB, which costs more than
+ * compressing a page. */
 #include "http/compress.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,8 +44,7 @@ bool compress_accepts_gzip(const char *accept_encoding)
         size_t item = strcspn(p, ",");
         size_t token = strcspn(p, ";, \t");
         bool named = (token == 4 && strncasecmp(p, "gzip", 4) == 0) ||
-                     (token == 6 && strncasecmp(p, "x-gzip", 6) == 0) ||
-                     (token == 1 && *p == '*');
+                     (token == 6 && strncasecmp(p, "x-gzip", 6) == 0) || (token == 1 && *p == '*');
         if (named && token <= item)
             return coding_q_positive(p + token, item - token);
         p += item;
@@ -65,22 +67,51 @@ bool compress_type_worth_it(const char *content_type)
     return false;
 }
 
+static pthread_key_t stream_key;
+static pthread_once_t stream_key_once = PTHREAD_ONCE_INIT;
+
+static void stream_free(void *p)
+{
+    deflateEnd(p);
+    free(p);
+}
+
+static void stream_key_create(void)
+{
+    pthread_key_create(&stream_key, stream_free);
+}
+
+/* The calling thread's deflate stream, reset for a new body; NULL when zlib fails. */
+static z_stream *stream_for_thread(void)
+{
+    pthread_once(&stream_key_once, stream_key_create);
+    z_stream *zs = pthread_getspecific(stream_key);
+    if (zs)
+        return deflateReset(zs) == Z_OK ? zs : NULL;
+    zs = calloc(1, sizeof *zs);
+    if (!zs)
+        return NULL;
+    if (deflateInit2(zs, COMPRESS_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(zs);
+        return NULL;
+    }
+    pthread_setspecific(stream_key, zs);
+    return zs;
+}
+
 unsigned char *compress_gzip(Arena *a, const unsigned char *data, size_t len, size_t *out_len)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (len > 0xFFFFFFFFu ||
-        deflateInit2(&zs, COMPRESS_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    z_stream *zs = len <= 0xFFFFFFFFu ? stream_for_thread() : NULL;
+    if (!zs)
         return NULL;
-    size_t bound = deflateBound(&zs, (uLong)len);
+    size_t bound = deflateBound(zs, (uLong)len);
     unsigned char *out = arena_alloc(a, bound);
-    zs.next_in = (Bytef *)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)bound;
-    int rc = deflate(&zs, Z_FINISH);
-    size_t n = zs.total_out;
-    deflateEnd(&zs);
+    zs->next_in = (Bytef *)data;
+    zs->avail_in = (uInt)len;
+    zs->next_out = out;
+    zs->avail_out = (uInt)bound;
+    int rc = deflate(zs, Z_FINISH);
+    size_t n = zs->total_out;
     if (rc != Z_STREAM_END || n >= len)
         return NULL;
     *out_len = n;

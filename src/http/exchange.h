@@ -19,18 +19,18 @@ typedef struct Exchange {
     Request req;
     Response res;
     double started_ms;
-    const char *raw_uri;   /* request target as received ("/a%20b?x=1") */
-    const char *log_path;  /* raw path made safe for a log line, without the query */
-    int calls;             /* access handler calls so far */
-    int status;            /* error found while reading (400, 413, 414, 431); 0 = none */
+    const char *raw_uri;  /* request target as received ("/a%20b?x=1") */
+    const char *log_path; /* raw path made safe for a log line, without the query */
+    int calls;            /* access handler calls so far */
+    int status;           /* error found while reading (400, 413, 414, 431); 0 = none */
     BodyKind body_kind;
-    bool has_body;         /* Content-Length > 0 or chunked */
+    bool has_body;          /* Content-Length > 0 or chunked */
     int64_t content_length; /* -1 when not sent */
     int64_t body_limit;
     uint64_t body_received;
-    Buf body;              /* urlencoded and other bodies */
+    Buf body; /* urlencoded and other bodies */
     MultipartParser *multipart;
-    bool answered;         /* a response was queued */
+    bool answered; /* a response was queued */
     int status_sent;
     size_t bytes_sent;
 } Exchange;

@@ -1,6 +1,7 @@
 /* head: turns the request head into Request fields and applies the head limits - 414 for a
  * long target, 431 for a large head, 413 for a Content-Length over the limit, 400 for a
- * target or query that does not decode. It must reject before anything big is read. */
+ * target or query that does not decode.
+ * SECURITY: every limit is checked before anything big is read or allocated. */
 #include "core/clock.h"
 #include "core/str.h"
 #include "http/cookie.h"

@@ -1,7 +1,8 @@
 /* multipart: streaming multipart/form-data parser. The body is read as a byte-at-a-time
  * state machine (with memchr runs through part data), so chunk borders may fall anywhere,
- * even inside the boundary or a CRLF. It must never read outside the bytes fed to it and
- * never accept a body it cannot parse unambiguously. */
+ * even inside the boundary or a CRLF.
+ * SECURITY: never reads outside the bytes fed to it, never accepts a body it cannot parse
+ * unambiguously, and bounds part headers and the number of parts. */
 #include "http/multipart.h"
 #include "core/str.h"
 #include "http/form.h"
@@ -37,7 +38,7 @@ struct MultipartParser {
     char delim[4 + MULTIPART_MAX_BOUNDARY + 1]; /* "\r\n--" boundary */
     size_t delim_len;
     size_t match; /* bytes of delim matched so far */
-    char *header;  /* MULTIPART_MAX_HEADER_BYTES */
+    char *header; /* MULTIPART_MAX_HEADER_BYTES */
     size_t header_len;
     MultipartPart part;
     char *data; /* current part's content */

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MULTIPART_MAX_BOUNDARY 70        /* RFC 2046 */
-#define MULTIPART_MAX_HEADER_BYTES 8192  /* one part's header block, CRLFs included */
+#define MULTIPART_MAX_BOUNDARY 70       /* RFC 2046 */
+#define MULTIPART_MAX_HEADER_BYTES 8192 /* one part's header block, CRLFs included */
 
 typedef struct MultipartParser MultipartParser;
 

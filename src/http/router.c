@@ -135,8 +135,7 @@ static const char *allow_list(const MethodSet *set, Arena *a)
     return b.data;
 }
 
-RouteMatch router_match(const Route *routes, Request *req, const Route **found,
-                        const char **allow)
+RouteMatch router_match(const Route *routes, Request *req, const Route **found, const char **allow)
 {
     const char *path = req->raw_path ? req->raw_path : req->path;
     MethodSet methods = {.count = 0};

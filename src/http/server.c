@@ -44,8 +44,7 @@ static int signal_pipe[2] = {-1, -1};
 
 /* ---- libmicrohttpd callbacks ---- */
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-                                                             va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     Buf msg;
     buf_init(&msg, NULL);
@@ -115,8 +114,8 @@ static enum MHD_Result send_response(Exchange *ex, struct MHD_Connection *conn)
     return rc;
 }
 
-static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn,
-                                     const char *method, const char *version)
+static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn, const char *method,
+                                     const char *version)
 {
     Request *req = &ex->req;
     req->method = arena_strdup(req->arena, method);
@@ -146,8 +145,8 @@ static enum MHD_Result on_last_call(Exchange *ex, struct MHD_Connection *conn)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_size, void **state)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_size, void **state)
 {
     Exchange *ex = *state;
     if (!ex)
@@ -158,8 +157,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         rc = on_first_call(ex, conn, method, version);
     } else if (*upload_size) {
         if (!ex->answered && !exchange_body_feed(ex, upload_data, *upload_size)) {
-            log_info("event=body_dropped received=%llu",
-                     (unsigned long long)ex->body_received);
+            log_info("event=body_dropped received=%llu", (unsigned long long)ex->body_received);
             rc = MHD_NO;
         }
         *upload_size = 0;
@@ -221,8 +219,7 @@ static struct MHD_Daemon *daemon_start(const ServerOptions *opt, struct sockaddr
 }
 
 /* epoll where the library has it, poll otherwise (or when epoll fails to start). */
-static struct MHD_Daemon *daemon_start_any(const ServerOptions *opt,
-                                           struct sockaddr_storage *addr)
+static struct MHD_Daemon *daemon_start_any(const ServerOptions *opt, struct sockaddr_storage *addr)
 {
     bool epoll = MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES;
     struct MHD_Daemon *d = daemon_start(opt, addr, epoll);

@@ -1,7 +1,8 @@
 /* static: hashed URLs and serving for the files under static/. The embedded files are hashed
  * and gzipped once into an immutable table (built under pthread_once, read without locks);
- * in --dev mode every call reads and hashes the file on disk again. Must never serve a
- * name outside static/: names are plain file names ([A-Za-z0-9._-], no leading dot). */
+ * in --dev mode every call reads and hashes the file on disk again.
+ * SECURITY: never serves a name outside static/: names are plain file names
+ * ([A-Za-z0-9._-], no leading dot, no ".."), only known types, always with nosniff. */
 #include "http/static.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -29,8 +30,8 @@ typedef struct StaticFile {
     struct StaticFile *next;
 } StaticFile;
 
-static StaticFile *table;         /* immutable after table_build */
-static Arena table_arena;         /* lives as long as the process */
+static StaticFile *table; /* immutable after table_build */
+static Arena table_arena; /* lives as long as the process */
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 /* URLs handed out outside the table (dev mode, unknown names); kept for the process's life
@@ -48,14 +49,22 @@ static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct {
     const char *ext, *type;
 } STATIC_TYPES[] = {
-    {"css", "text/css; charset=utf-8"},    {"js", "text/javascript; charset=utf-8"},
-    {"mjs", "text/javascript; charset=utf-8"}, {"svg", "image/svg+xml"},
-    {"png", "image/png"},                  {"ico", "image/x-icon"},
-    {"woff2", "font/woff2"},               {"woff", "font/woff"},
-    {"webp", "image/webp"},                {"jpg", "image/jpeg"},
-    {"jpeg", "image/jpeg"},                {"gif", "image/gif"},
-    {"txt", "text/plain; charset=utf-8"},  {"json", "application/json"},
-    {"map", "application/json"},           {NULL, NULL},
+    {"css", "text/css; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"mjs", "text/javascript; charset=utf-8"},
+    {"svg", "image/svg+xml"},
+    {"png", "image/png"},
+    {"ico", "image/x-icon"},
+    {"woff2", "font/woff2"},
+    {"woff", "font/woff"},
+    {"webp", "image/webp"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"json", "application/json"},
+    {"map", "application/json"},
+    {NULL, NULL},
 };
 
 static const char *static_type(const char *name)
@@ -69,8 +78,7 @@ static const char *static_type(const char *name)
 
 static bool static_name_valid(const char *name)
 {
-    if (str_empty(name) || name[0] == '.' || strlen(name) > STATIC_NAME_MAX ||
-        strstr(name, ".."))
+    if (str_empty(name) || name[0] == '.' || strlen(name) > STATIC_NAME_MAX || strstr(name, ".."))
         return false;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -98,8 +106,7 @@ static const char *static_make_url(Arena *a, const char *name, const char *hash)
     size_t stem = dot ? (size_t)(dot - name) : strlen(name);
     if (!*hash)
         return arena_printf(a, "/%s%s", STATIC_PREFIX, name);
-    return arena_printf(a, "/%s%.*s.%s%s", STATIC_PREFIX, (int)stem, name, hash,
-                        dot ? dot : "");
+    return arena_printf(a, "/%s%.*s.%s%s", STATIC_PREFIX, (int)stem, name, hash, dot ? dot : "");
 }
 
 /* ---- the table of embedded files ---- */
@@ -175,7 +182,8 @@ const char *static_url(const char *name)
     Arena scratch;
     arena_init(&scratch, 256);
     size_t size;
-    const unsigned char *data = assets_find(arena_printf(&scratch, STATIC_PREFIX "%s", name), &size);
+    const unsigned char *data =
+        assets_find(arena_printf(&scratch, STATIC_PREFIX "%s", name), &size);
     arena_free(&scratch);
     char hash[STATIC_HASH_LEN + 1] = "";
     if (data)

@@ -82,7 +82,7 @@ static void add_choice(View *v, const char *list, const char *value, const char 
 static void add_filters(Request *req, View *v, const RequestListParams *p, bool staff,
                         const TypeCard *cards, int card_count)
 {
-    add_choice(v, "scopes", "all", page_t(req, staff ? "All requests" : "Mine and shared with me"),
+    add_choice(v, "scopes", "all", page_t(req, staff ? N_("All requests") : N_("Mine and shared with me")),
                p->scope);
     add_choice(v, "scopes", "mine", page_t(req, "Created by me"), p->scope);
     add_choice(v, "scopes", "shared", page_t(req, "Shared with me"), p->scope);
@@ -113,7 +113,7 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
         view_set(item, "status", it->status);
         view_set(item, "status_label", page_t(req, request_status_msgid(it->status)));
         view_set(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
-        view_set(item, "when_label", page_t(req, by_created ? "created" : "updated"));
+        view_set(item, "when_label", page_t(req, by_created ? N_("created") : N_("updated")));
         view_set(item, "when_iso", iso);
         view_set(item, "when_text", absolute_time(req, when));
         const char *relative = relative_time(req, when, now);

@@ -59,6 +59,10 @@ int64_t db_changes(Db *db);
 DbResult db_exec(Db *db, const char *sql);
 DbResult db_begin(Db *db);   /* BEGIN IMMEDIATE on SQLite */
 DbResult db_commit(Db *db);
+/* A read-only snapshot for several queries of one page: one lock instead of one per query.
+ * End it with db_read_end (never fails visibly). */
+DbResult db_read_begin(Db *db);
+void db_read_end(Db *db);
 void db_rollback(Db *db);
 /* Online backup of a SQLite database into path. */
 DbResult db_backup(Db *db, const char *path);

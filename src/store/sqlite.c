@@ -217,6 +217,17 @@ DbResult db_begin(Db *db)
     return db_exec(db, "BEGIN IMMEDIATE");
 }
 
+DbResult db_read_begin(Db *db)
+{
+    return db_exec(db, "BEGIN DEFERRED");
+}
+
+void db_read_end(Db *db)
+{
+    if (!sqlite3_get_autocommit(db->handle))
+        sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
+}
+
 DbResult db_commit(Db *db)
 {
     DbResult r = db_exec(db, "COMMIT");

@@ -4,7 +4,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "http/static.h"
-#include "store/catalog.h"
+#include "domain/catalog.h"
 #include "web/i18n.h"
 #include <string.h>
 
@@ -15,9 +15,8 @@ const char *page_t(Request *req, const char *msgid)
 
 const char *page_portal_name(Request *req)
 {
-    Db *db = db_thread();
-    char *name = db ? store_setting_get(db, req->arena, "portal_name") : NULL;
-    return str_empty(name) ? cfg.portal_name : name;
+    const Catalog *c = catalog_current(db_thread());
+    return c && !str_empty(c->portal_name) ? c->portal_name : cfg.portal_name;
 }
 
 View *page_view(Request *req, const char *title)

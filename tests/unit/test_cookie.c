@@ -49,8 +49,7 @@ static void test_cookie_parse(void **state)
     for (size_t i = 0; i < sizeof PARSE_CASES / sizeof PARSE_CASES[0]; i++) {
         const char *got = dump(&a, cookie_parse(&a, PARSE_CASES[i].header));
         if (strcmp(got, PARSE_CASES[i].cookies) != 0)
-            fail_msg("\"%s\": got %s, want %s", PARSE_CASES[i].header, got,
-                     PARSE_CASES[i].cookies);
+            fail_msg("\"%s\": got %s, want %s", PARSE_CASES[i].header, got, PARSE_CASES[i].cookies);
     }
     assert_null(cookie_parse(&a, NULL));
     arena_free(&a);
@@ -88,20 +87,13 @@ static const struct {
     const char *text;
     bool name_ok, value_ok;
 } VALID_CASES[] = {
-    {"sid", true, true},
-    {"pf_flash", true, true},
-    {"a-b.c~", true, true},
-    {"", false, true},
-    {"a b", false, false},
-    {"a;b", false, false},
-    {"a,b", false, false},
-    {"a=b", false, true},
-    {"a\"b", false, false},
-    {"a\\b", false, false},
-    {"a\tb", false, false},
-    {"a\r\nSet-Cookie: x", false, false},
-    {"caf\xc3\xa9", false, false},
-    {"AbC0123+/=", false, true}, /* base64 */
+    {"sid", true, true},           {"pf_flash", true, true},
+    {"a-b.c~", true, true},        {"", false, true},
+    {"a b", false, false},         {"a;b", false, false},
+    {"a,b", false, false},         {"a=b", false, true},
+    {"a\"b", false, false},        {"a\\b", false, false},
+    {"a\tb", false, false},        {"a\r\nSet-Cookie: x", false, false},
+    {"caf\xc3\xa9", false, false}, {"AbC0123+/=", false, true}, /* base64 */
 };
 
 static void test_cookie_validation(void **state)
@@ -141,7 +133,8 @@ static void test_response_cookie(void **state)
     } CASES[] = {
         {"", "sid", "abc", -1, "sid=abc; Path=/; HttpOnly; SameSite=Lax"},
         {"http://x", "sid", "abc", 3600, "sid=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax"},
-        {"https://x", "sid", "abc", 0, "sid=abc; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"},
+        {"https://x", "sid", "abc", 0,
+         "sid=abc; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"},
         {"HTTPS://x/", "sid", "", 0, "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"},
         {"", "sid", "a;b", 10, NULL},
         {"", "sid", "a\r\nX: y", 10, NULL},

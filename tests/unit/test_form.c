@@ -148,7 +148,7 @@ static void test_decode_component(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_cases),     cmocka_unit_test(test_form_respects_length),
+        cmocka_unit_test(test_form_cases),       cmocka_unit_test(test_form_respects_length),
         cmocka_unit_test(test_form_field_limit), cmocka_unit_test(test_form_lookups),
         cmocka_unit_test(test_decode_component),
     };

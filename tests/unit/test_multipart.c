@@ -77,28 +77,30 @@ static const MultipartCase CASES[] = {
     {"boundary-like bytes inside data",
      "--" B "\r\n" CD "name=\"a\"\r\n\r\nx--" B " \r\n--Xy!\r\n-- \r\n\r\r\n--X\r\n--" B "--",
      "F[a]=[x--" B " \r\n--Xy!\r\n-- \r\n\r\r\n--X]"},
-    {"CRLF runs before the boundary",
-     "--" B "\r\n" CD "name=\"a\"\r\n\r\n\r\n\r\n\r\n--" B "--", "F[a]=[\r\n\r\n]"},
+    {"CRLF runs before the boundary", "--" B "\r\n" CD "name=\"a\"\r\n\r\n\r\n\r\n\r\n--" B "--",
+     "F[a]=[\r\n\r\n]"},
     {"empty file input is skipped",
-     "--" B "\r\n" CD "name=\"doc\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+     "--" B "\r\n" CD
+     "name=\"doc\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
      "\r\n--" B "\r\n" CD "name=\"t\"\r\n\r\nv\r\n--" B "--",
      "F[t]=[v]"},
     {"empty file with a name is kept",
      "--" B "\r\n" CD "name=\"doc\"; filename=\"empty.txt\"\r\n\r\n\r\n--" B "--",
      "f[doc|empty.txt|-|0]=[]"},
     {"filename* UTF-8 wins over filename",
-     "--" B "\r\n" CD "name=\"f\"; filename=\"na_ve.txt\"; filename*=UTF-8''na%C3%AFve%20%E2%82%AC.txt"
+     "--" B "\r\n" CD
+     "name=\"f\"; filename=\"na_ve.txt\"; filename*=UTF-8''na%C3%AFve%20%E2%82%AC.txt"
      "\r\n\r\nx\r\n--" B "--",
      "f[f|naïve €.txt|-|1]=[x]"},
     {"filename* ISO-8859-1 with a language",
      "--" B "\r\n" CD "name=\"f\"; filename*=iso-8859-1'de'%E4rger.txt\r\n\r\nx\r\n--" B "--",
      "f[f|ärger.txt|-|1]=[x]"},
-    {"filename* with a bad escape", "--" B "\r\n" CD "name=\"f\"; filename*=UTF-8''a%zz\r\n\r\nx\r\n--" B "--",
-     NULL},
+    {"filename* with a bad escape",
+     "--" B "\r\n" CD "name=\"f\"; filename*=UTF-8''a%zz\r\n\r\nx\r\n--" B "--", NULL},
     {"filename* with an unknown charset",
      "--" B "\r\n" CD "name=\"f\"; filename*=KOI8-R''abc\r\n\r\nx\r\n--" B "--", NULL},
-    {"filename* that is not UTF-8", "--" B "\r\n" CD "name=\"f\"; filename*=UTF-8''%FF\r\n\r\nx\r\n--" B "--",
-     NULL},
+    {"filename* that is not UTF-8",
+     "--" B "\r\n" CD "name=\"f\"; filename*=UTF-8''%FF\r\n\r\nx\r\n--" B "--", NULL},
     {"quoted name with ; and Windows path",
      "--" B "\r\n" CD "name=\"a;b\"; filename=\"C:\\dir\\x.txt\"\r\n\r\nx\r\n--" B "--",
      "f[a;b|C:\\dir\\x.txt|-|1]=[x]"},
@@ -109,29 +111,32 @@ static const MultipartCase CASES[] = {
     {"missing closing boundary", "--" B "\r\n" CD "name=\"a\"\r\n\r\n1\r\n", NULL},
     {"missing closing boundary after a delimiter", "--" B "\r\n" CD "name=\"a\"\r\n\r\n1\r\n--" B,
      NULL},
-    {"closing boundary with one dash", "--" B "\r\n" CD "name=\"a\"\r\n\r\n1\r\n--" B "-\r\n", NULL},
+    {"closing boundary with one dash", "--" B "\r\n" CD "name=\"a\"\r\n\r\n1\r\n--" B "-\r\n",
+     NULL},
     {"no boundary at all", "just some text", NULL},
     {"empty body", "", NULL},
     {"junk after the boundary", "--" B "\r\n" CD "name=\"a\"\r\n\r\n1\r\n--" B "x\r\n", NULL},
     {"bare LF line endings", "--" B "\n" CD "name=\"a\"\n\n1\n--" B "--\n", NULL},
-    {"bare LF inside part headers", "--" B "\r\n" CD "name=\"a\"\nX: y\r\n\r\n1\r\n--" B "--", NULL},
+    {"bare LF inside part headers", "--" B "\r\n" CD "name=\"a\"\nX: y\r\n\r\n1\r\n--" B "--",
+     NULL},
     {"folded part header",
      "--" B "\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\n1\r\n--" B "--", NULL},
     {"part without headers", "--" B "\r\n\r\n1\r\n--" B "--", NULL},
-    {"part without Content-Disposition", "--" B "\r\nContent-Type: text/plain\r\n\r\n1\r\n--" B "--",
-     NULL},
+    {"part without Content-Disposition",
+     "--" B "\r\nContent-Type: text/plain\r\n\r\n1\r\n--" B "--", NULL},
     {"part without a name", "--" B "\r\n" CD "filename=\"a\"\r\n\r\n1\r\n--" B "--", NULL},
     {"empty name", "--" B "\r\n" CD "name=\"\"\r\n\r\n1\r\n--" B "--", NULL},
-    {"not form-data", "--" B "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\n1\r\n--" B "--",
-     NULL},
+    {"not form-data",
+     "--" B "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\n1\r\n--" B "--", NULL},
     {"two Content-Disposition headers",
      "--" B "\r\n" CD "name=\"a\"\r\n" CD "name=\"b\"\r\n\r\n1\r\n--" B "--", NULL},
-    {"repeated name parameter", "--" B "\r\n" CD "name=\"a\"; name=\"b\"\r\n\r\n1\r\n--" B "--", NULL},
+    {"repeated name parameter", "--" B "\r\n" CD "name=\"a\"; name=\"b\"\r\n\r\n1\r\n--" B "--",
+     NULL},
     {"unterminated quote", "--" B "\r\n" CD "name=\"a\r\n\r\n1\r\n--" B "--", NULL},
     {"header line without colon", "--" B "\r\n" CD "name=\"a\"\r\nnonsense\r\n\r\n1\r\n--" B "--",
      NULL},
-    {"space before the colon", "--" B "\r\nContent-Disposition : form-data; name=a\r\n\r\n1\r\n--" B "--",
-     NULL},
+    {"space before the colon",
+     "--" B "\r\nContent-Disposition : form-data; name=a\r\n\r\n1\r\n--" B "--", NULL},
     {"control character in a name", "--" B "\r\n" CD "name=\"a\tb\"\r\n\r\n1\r\n--" B "--", NULL},
     {"field that is not UTF-8", "--" B "\r\n" CD "name=\"a\"\r\n\r\n\xff\xfe\r\n--" B "--", NULL},
 };
@@ -166,7 +171,9 @@ static void test_multipart_binary_file(void **state)
     buf_init(&file, &a);
     for (int i = 0; i < 256; i++)
         buf_putc(&file, (char)i);
-    buf_puts(&file, "\r\n--" "Xy" "\r\n\r\n--");
+    buf_puts(&file, "\r\n--"
+                    "Xy"
+                    "\r\n\r\n--");
     buf_putc(&file, '\0');
     buf_puts(&body, "--" B "\r\n" CD "name=\"bin\"; filename=\"b.bin\"\r\n\r\n");
     buf_append(&body, file.data, file.len);
@@ -174,7 +181,8 @@ static void test_multipart_binary_file(void **state)
     for (size_t chunk = 1; chunk < 40; chunk += 13) {
         MultipartParser *p = multipart_new(&a, B, body.len);
         for (size_t at = 0; at < body.len; at += chunk)
-            assert_true(multipart_feed(p, body.data + at, body.len - at < chunk ? body.len - at : chunk));
+            assert_true(
+                multipart_feed(p, body.data + at, body.len - at < chunk ? body.len - at : chunk));
         assert_true(multipart_finish(p));
         const UploadedFile *f = multipart_files(p);
         assert_non_null(f);
@@ -310,7 +318,8 @@ static void test_multipart_boundary(void **state)
     arena_init(&a, 0);
     for (size_t i = 0; i < sizeof BOUNDARY_CASES / sizeof BOUNDARY_CASES[0]; i++) {
         const char *got = multipart_boundary(&a, BOUNDARY_CASES[i].content_type);
-        if (!BOUNDARY_CASES[i].boundary != !got || (got && strcmp(got, BOUNDARY_CASES[i].boundary) != 0))
+        if (!BOUNDARY_CASES[i].boundary != !got ||
+            (got && strcmp(got, BOUNDARY_CASES[i].boundary) != 0))
             fail_msg("case %zu: got %s", i, got ? got : "NULL");
     }
     assert_null(multipart_new(&a, "", 0));
@@ -322,9 +331,9 @@ static void test_multipart_boundary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_multipart_cases),       cmocka_unit_test(test_multipart_binary_file),
-        cmocka_unit_test(test_multipart_large_file),  cmocka_unit_test(test_multipart_header_limit),
-        cmocka_unit_test(test_multipart_part_limit),  cmocka_unit_test(test_multipart_error_sticks),
+        cmocka_unit_test(test_multipart_cases),      cmocka_unit_test(test_multipart_binary_file),
+        cmocka_unit_test(test_multipart_large_file), cmocka_unit_test(test_multipart_header_limit),
+        cmocka_unit_test(test_multipart_part_limit), cmocka_unit_test(test_multipart_error_sticks),
         cmocka_unit_test(test_multipart_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -264,7 +264,12 @@ typedef struct PipelineCase {
 #define FORM_TYPE "Content-Type", "application/x-www-form-urlencoded"
 
 static const PipelineCase PIPELINE_CASES[] = {
-    {"GET", "/requests/SUP-1?a=1&b=x+y", {0}, NULL, 200, "GET /requests/SUP-1 key=SUP-1 query:a=1 query:b=x y"},
+    {"GET",
+     "/requests/SUP-1?a=1&b=x+y",
+     {0},
+     NULL,
+     200,
+     "GET /requests/SUP-1 key=SUP-1 query:a=1 query:b=x y"},
     {"GET", "/caf%C3%A9", {0}, NULL, 404, "<h1>error 404</h1>"},
     {"PUT", "/requests", {0}, NULL, 405, "<h1>error 405</h1>"},
     {"GET", "/forgets", {0}, NULL, 500, "<h1>error 500</h1>"},
@@ -276,25 +281,47 @@ static const PipelineCase PIPELINE_CASES[] = {
     {"GET", "/nul%00", {0}, NULL, 400, "<h1>error 400</h1>"},
     {"GET", "http://host/requests", {0}, NULL, 400, "<h1>error 400</h1>"},
     {"G(T", "/", {0}, NULL, 400, "<h1>error 400</h1>"},
-    {"POST", "/requests", {FORM_TYPE, "Content-Length", "17"}, "title=Hi&body=a+b", 200,
+    {"POST",
+     "/requests",
+     {FORM_TYPE, "Content-Length", "17"},
+     "title=Hi&body=a+b",
+     200,
      "POST /requests form:title=Hi form:body=a b"},
     {"POST", "/requests", {FORM_TYPE, "Content-Length", "6"}, "a=%zz1", 400, "error 400"},
     {"POST", "/requests", {FORM_TYPE, "Content-Length", "1025"}, NULL, 413, "error 413"},
     {"POST", "/requests", {FORM_TYPE, "Content-Length", "abc"}, NULL, 400, "error 400"},
-    {"POST", "/requests", {"Content-Type", "application/json", "Content-Length", "11"},
-     "{\"a\": \"b\"}\n", 200, "body:{\"a\": \"b\"}"},
+    {"POST",
+     "/requests",
+     {"Content-Type", "application/json", "Content-Length", "11"},
+     "{\"a\": \"b\"}\n",
+     200,
+     "body:{\"a\": \"b\"}"},
     {"POST", "/requests", {"Content-Length", "2"}, "hi", 200, "body:hi"},
-    {"POST", "/upload",
+    {"POST",
+     "/upload",
      {"Content-Type", "multipart/form-data; boundary=zz", "Content-Length", "98"},
      "--zz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhello\r\n"
      "--zz\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nv\r\n--zz--",
-     200, "form:t=v file:a.txt=5"},
-    {"POST", "/upload", {"Content-Type", "multipart/form-data; boundary=zz", "Content-Length", "8"},
-     "--zz\r\nx\r", 400, "error 400"},
-    {"POST", "/upload", {"Content-Type", "multipart/form-data", "Content-Length", "8"}, "--zz--\r\n",
-     400, "error 400"},
-    {"POST", "/upload", {"Content-Type", "multipart/form-data; boundary=zz", "Content-Length", "4097"},
-     NULL, 413, "error 413"},
+     200,
+     "form:t=v file:a.txt=5"},
+    {"POST",
+     "/upload",
+     {"Content-Type", "multipart/form-data; boundary=zz", "Content-Length", "8"},
+     "--zz\r\nx\r",
+     400,
+     "error 400"},
+    {"POST",
+     "/upload",
+     {"Content-Type", "multipart/form-data", "Content-Length", "8"},
+     "--zz--\r\n",
+     400,
+     "error 400"},
+    {"POST",
+     "/upload",
+     {"Content-Type", "multipart/form-data; boundary=zz", "Content-Length", "4097"},
+     NULL,
+     413,
+     "error 413"},
 };
 
 static void test_pipeline_cases(void **state)
@@ -313,8 +340,8 @@ static void test_pipeline_cases(void **state)
 
 static void test_cookies_from_every_header(void **state)
 {
-    const char *headers[] = {"Cookie", "sid=1; lang=de", "X-Other", "a=b", "cookie", "flash=x",
-                             NULL};
+    const char *headers[] = {"Cookie", "sid=1; lang=de", "X-Other", "a=b",
+                             "cookie", "flash=x",        NULL};
     Run r;
     run(&r, "GET", "/", headers, NULL, 0);
     assert_string_equal(request_cookie(&r.ex->req, "sid"), "1");
@@ -606,10 +633,17 @@ static void test_compress_negotiation(void **state)
         const char *header;
         bool gzip;
     } CASES[] = {
-        {"gzip", true},           {"x-gzip", true},       {"deflate, gzip;q=0.5", true},
-        {"gzip;q=0", false},      {"gzip; q=0.0", false}, {"gzipx", false},
-        {"br", false},            {"", false},            {NULL, false},
-        {"identity, *;q=1", true}, {"*;q=0", false},
+        {"gzip", true},
+        {"x-gzip", true},
+        {"deflate, gzip;q=0.5", true},
+        {"gzip;q=0", false},
+        {"gzip; q=0.0", false},
+        {"gzipx", false},
+        {"br", false},
+        {"", false},
+        {NULL, false},
+        {"identity, *;q=1", true},
+        {"*;q=0", false},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
         if (compress_accepts_gzip(CASES[i].header) != CASES[i].gzip)
