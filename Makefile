@@ -73,7 +73,8 @@ run: deps
 	build/pforte serve --demo
 
 check: deps-test
-	@$(MAKE) --no-print-directory all asan unit fuzz-build
+	@$(MAKE) --no-print-directory -j2 all asan unit fuzz-build || \
+		{ echo "build failed: see the compiler output above"; echo "0 passed, 1 failed"; exit 1; }
 	@scripts/check.sh
 
 bench: all
