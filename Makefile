@@ -54,11 +54,16 @@ build/tests/%: tests/unit/%.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcmocka
 unit: $(UNIT_BIN)
 
-# libFuzzer targets, built with clang against the library sources
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN)
+# libFuzzer targets: the library is compiled once with clang, each target links against it
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Ibuild/gen $(PKG_CFLAGS)
+FUZZ_SAN := -fsanitize=address,undefined
+FUZZ_OBJ := $(patsubst build/obj/%,build/fuzzobj/%,$(LIB_OBJ))
+build/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN) $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+build/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	FUZZ_SECONDS=300 scripts/fuzz.sh
