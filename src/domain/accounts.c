@@ -206,7 +206,13 @@ static DbResult register_upsert_user(AccountContext *c, const EmailToken *t, con
             r = store_user_update_profile(c->db, u.id, name, u.lang, u.notify, c->now);
         return r;
     }
+    /* new customers of a known company domain join its organization */
+    int64_t org_id = 0;
+    const char *at = strrchr(t->email, '@');
+    if (at && (r = store_organization_by_domain(c->db, at + 1, &org_id)) != DB_OK)
+        return r;
     User nu = {0};
+    nu.organization_id = org_id;
     nu.email = t->email;
     nu.name = (char *)name;
     nu.password_hash = (char *)hash;

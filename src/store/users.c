@@ -48,3 +48,20 @@ DbResult store_organization_insert(Db *db, const char *name, const char *email_d
     db_done(st);
     return r;
 }
+
+DbResult store_organization_by_domain(Db *db, const char *domain, int64_t *id)
+{
+    *id = 0;
+    DbStmt *st = db_prepare(db, "SELECT id FROM organizations WHERE email_domain = ? "
+                                "ORDER BY id LIMIT 1");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, domain);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        *id = db_col_int(st, 0);
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}

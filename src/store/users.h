@@ -25,4 +25,7 @@ DbResult store_user_insert(Db *db, const User *u, int64_t now, int64_t *id);
 DbResult store_organization_insert(Db *db, const char *name, const char *email_domain,
                                    int64_t now, int64_t *id);
 
+/* The organization whose e-mail domain is domain (lowercase), 0 when none. */
+DbResult store_organization_by_domain(Db *db, const char *domain, int64_t *id);
+
 #endif
