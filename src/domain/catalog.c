@@ -63,6 +63,7 @@ const Catalog *catalog_current(Db *db)
     memset(&fresh, 0, sizeof fresh);
     if (catalog_load(db, &snapshot_arena[next], &fresh) != DB_OK)
         return snapshot_index >= 0 ? &snapshot : NULL;
+    fresh.generation = snapshot.generation + 1;
     snapshot = fresh;
     snapshot_index = next;
     snapshot_at = now;

@@ -6,6 +6,7 @@
 #define PFORTE_DOMAIN_CATALOG_H
 #include "core/arena.h"
 #include "store/db.h"
+#include <stdint.h>
 
 #define CATALOG_MAX_AGE_MS 1000.0
 
@@ -17,6 +18,7 @@ typedef struct TypeCard {
 } TypeCard;
 
 typedef struct Catalog {
+    uint64_t generation;       /* changes with every refresh of this thread's snapshot */
     const char *portal_name;   /* "" when no admin has set one */
     const char *welcome[2];    /* [0] German, [1] English */
     TypeCard *types[2];        /* active types by position, per language */
