@@ -31,6 +31,23 @@ $(GEN): build/tools/embed $(EMBED_FILES)
 	@mkdir -p $(@D)
 	build/tools/embed $@ . $(EMBED_FILES)
 
+# Word lists of src/auth/wordlist.c, embedded with .incbin: listed as prerequisites of its
+# objects because the compiler's -MMD does not see .incbin. Lowercased (UTF-8), sorted bytewise.
+AUTH_LISTS := build/gen/dict-words.txt build/gen/common-passwords.txt
+AUTH_DICTS := /usr/share/dict/ngerman /usr/share/dict/american-english
+LOWERCASE := LC_ALL=C.UTF-8 sed 's/[[:upper:]]/\L&/g'
+build/gen/dict-words.txt: $(AUTH_DICTS)
+	@mkdir -p $(@D)
+	cat $(AUTH_DICTS) | grep -v "'" | $(LOWERCASE) | LC_ALL=C sort -u > $@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+build/gen/common-passwords.txt: data/common-passwords.txt
+	@mkdir -p $(@D)
+	grep -v '^#' $< | grep . | $(LOWERCASE) | LC_ALL=C sort -u > $@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+build/obj/src/auth/wordlist.o build/asan/src/auth/wordlist.o build/fuzzobj/src/auth/wordlist.o: $(AUTH_LISTS)
+
 build/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

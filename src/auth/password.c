@@ -127,9 +127,20 @@ static size_t read_mark_run(const char *in, size_t n, uint32_t marks[MAX_MARK_RU
     return i;
 }
 
-/* Canonical ordering (stable by combining class), then composition of the starter with each
- * mark not blocked by an earlier uncomposed mark of the same class. A precomposed starter is
- * taken apart first, so "ä" + ogonek comes out as "ą" + diaeresis, as in NFC. */
+/* Canonical ordering: a stable sort by combining class (cedilla and ogonek before the rest). */
+static void order_marks(uint32_t *marks, int count)
+{
+    for (int i = 1; i < count; i++)
+        for (int j = i; j > 0 && mark_class(marks[j - 1]) > mark_class(marks[j]); j--) {
+            uint32_t t = marks[j];
+            marks[j] = marks[j - 1];
+            marks[j - 1] = t;
+        }
+}
+
+/* Canonical ordering, then composition of the starter with each mark not blocked by an
+ * earlier uncomposed mark of the same class. A precomposed starter is taken apart first, so
+ * "ä" + ogonek comes out as "ą" + diaeresis, as in NFC. */
 static size_t compose_run(uint32_t starter, uint32_t *marks, int count, char *out)
 {
     uint32_t base, own_mark;
@@ -139,12 +150,7 @@ static size_t compose_run(uint32_t starter, uint32_t *marks, int count, char *ou
         starter = base;
         count++;
     }
-    for (int i = 1; i < count; i++)
-        for (int j = i; j > 0 && mark_class(marks[j - 1]) > mark_class(marks[j]); j--) {
-            uint32_t t = marks[j];
-            marks[j] = marks[j - 1];
-            marks[j - 1] = t;
-        }
+    order_marks(marks, count);
     size_t o = 0;
     int kept = 0, last_kept_class = 0;
     uint32_t kept_marks[MAX_MARK_RUN];

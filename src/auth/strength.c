@@ -4,6 +4,7 @@
  * SECURITY: every new password is checked here on the server; all copies of the password made
  * here are wiped with sodium_memzero before returning. */
 #include "auth/strength.h"
+#include "core/i18n_mark.h"
 #include "auth/password.h"
 #include "auth/wordlist.h"
 #include "core/arena.h"
@@ -24,16 +25,16 @@
 #define MAX_TERMS 48
 
 static const char *const REASON_MSGIDS[STRENGTH_REASON_COUNT] = {
-    "too short (at least 15 characters)",
-    "too long (at most 256 characters)",
-    "contains characters that are not valid UTF-8",
-    "a commonly used password",
-    "a single dictionary word",
-    "contains your e-mail address",
-    "contains your name",
-    "contains the name of the portal",
-    "repeats itself",
-    "easy to guess",
+    N_("too short (at least 15 characters)"),
+    N_("too long (at most 256 characters)"),
+    N_("contains characters that are not valid UTF-8"),
+    N_("a commonly used password"),
+    N_("a single dictionary word"),
+    N_("contains your e-mail address"),
+    N_("contains your name"),
+    N_("contains the name of the portal"),
+    N_("repeats itself"),
+    N_("easy to guess"),
 };
 
 const char *strength_reason_msgid(int reason_bit)
@@ -139,11 +140,13 @@ static void terms_add(Terms *t, const char *s, size_t n, size_t min_chars, int r
     if (t->count == MAX_TERMS || n == 0)
         return;
     Term *term = &t->items[t->count];
-    term->lower.s = arena_alloc(&t->arena, n + 1);
-    term->lower.n = wordlist_lower(s, n, term->lower.s);
+    char *nfc = arena_alloc(&t->arena, n + 1);
+    size_t nfc_len = password_nfc(s, n, nfc);
+    term->lower.s = arena_alloc(&t->arena, nfc_len + 1);
+    term->lower.n = wordlist_lower(nfc, nfc_len, term->lower.s);
     if (!str_utf8_valid(term->lower.s, term->lower.n) || str_utf8_len(term->lower.s) < min_chars)
         return;
-    term->folded.s = arena_alloc(&t->arena, n + 1);
+    term->folded.s = arena_alloc(&t->arena, term->lower.n + 1);
     term->folded.n = fold_german(term->lower.s, term->lower.n, term->folded.s);
     term->reason = reason;
     t->count++;
@@ -232,7 +235,7 @@ static Text letter_core(Text s)
 {
     size_t i = 0, first = s.n, end = 0;
     while (i < s.n) {
-        uint32_t cp;
+        uint32_t cp = 0;
         size_t len = wordlist_utf8_next(s.s + i, s.n - i, &cp);
         len = len ? len : 1;
         if (is_letter(cp)) {
@@ -248,7 +251,7 @@ static bool only_letters(Text s, size_t *chars)
 {
     *chars = 0;
     for (size_t i = 0, len; i < s.n; i += len) {
-        uint32_t cp;
+        uint32_t cp = 0;
         len = wordlist_utf8_next(s.s + i, s.n - i, &cp);
         if (!len || !is_letter(cp))
             return false;
@@ -292,7 +295,7 @@ static bool is_word_or_compound(Text w)
         return true;
     size_t total = count_chars(w), head_chars = 0;
     for (size_t i = 0, len; i < w.n; i += len, head_chars++) {
-        uint32_t cp;
+        uint32_t cp = 0;
         len = wordlist_utf8_next(w.s + i, w.n - i, &cp);
         len = len ? len : 1;
         if (head_chars < MIN_COMPOUND_PART_CHARS || total - head_chars < MIN_COMPOUND_PART_CHARS)
@@ -400,9 +403,10 @@ static size_t decode_all(Text s, uint32_t *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0, len; i < s.n && n < max; i += len) {
-        len = wordlist_utf8_next(s.s + i, s.n - i, &out[n]);
+        uint32_t cp = 0xFFFD;
+        len = wordlist_utf8_next(s.s + i, s.n - i, &cp);
         len = len ? len : 1;
-        n++;
+        out[n++] = cp;
     }
     return n;
 }

@@ -2,6 +2,11 @@
  * and our own checks for what zxcvbn misses (German words, our common-password list, the
  * user's own e-mail and name, the portal's name, repetition). No composition rules: any
  * characters, spaces included, and long passphrases are welcome.
+ * zxcvbn knows English words only and rates a German word as random letters, so it over-rates
+ * German passphrases ("Kaffee Fahrrad Wolke Tisch": 2^103 guesses; four common words are
+ * nearer 2^50). Four-word phrases pass either way. Our dictionary check catches the cases
+ * zxcvbn misses - one German word or a two-word compound with "2024!" around it - but two
+ * separate German words ("Donau Dampfschifffahrt", 2^88 by zxcvbn) still pass.
  * SECURITY: the server checks every new password here, whatever the browser said; the password
  * is not kept or logged, and the copies made are wiped. */
 #ifndef PFORTE_AUTH_STRENGTH_H

@@ -106,8 +106,9 @@ int cli_serve(int nargs, char **args)
     if (setup_url)
         printf("Create the first administrator account (one-time link):\n  %s\n", setup_url);
     fflush(stdout);
-    password_set_concurrency((int)(cfg.hash_concurrency ? cfg.hash_concurrency
-                                                        : (opt.threads > 1 ? opt.threads / 2 : 1)));
+    password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
+                                                  : password_default_concurrency(opt.threads));
+    password_init();
     outbox_worker_start();
     int rc = server_run(&opt, &app);
     outbox_worker_stop();

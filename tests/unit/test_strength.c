@@ -106,6 +106,7 @@ static const Case CASES[] = {
     {"MÜLLER und Kaffee am Morgen", "jm@example.com", "Jürgen Müller", NULL, NAME, 0},
     {"Mu\u0308ller trinkt Tee am Abend", "jm@example.com", "Jürgen Müller", NULL, NAME, 0},
     {"Mueller trinkt Tee am Abend", "jm@example.com", "Jürgen Müller", NULL, NAME, 0},
+    {"Müller trinkt Tee am Abend", "jm@example.com", "Ju\u0308rgen Mu\u0308ller", NULL, NAME, 0},
     {"Supportportal2024!!", MAX_USER, WORD | PORTAL | GUESS, 0},
     {"kundenservice ist toll 42", "a@b.de", NULL, "Acme Kundenservice", PORTAL, 0},
     {"ACME macht das schon 42!", "a@b.de", NULL, "Acme Kundenservice", PORTAL, 0},
