@@ -51,12 +51,17 @@ static const Route *serve_routes(void)
     return all;
 }
 
-static int serve_thread_count(void)
+static int serve_core_count(void)
 {
-    if (cfg.threads > 0)
-        return (int)cfg.threads;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 0 ? (int)cores : 2;
+}
+
+/* Twice the cores: a worker that waits for a password hash (or the database) does not leave
+ * the other visitors without one. */
+static int serve_thread_count(void)
+{
+    return cfg.threads > 0 ? (int)cfg.threads : 2 * serve_core_count();
 }
 
 int cli_serve(int nargs, char **args)
@@ -106,8 +111,11 @@ int cli_serve(int nargs, char **args)
     if (setup_url)
         printf("Create the first administrator account (one-time link):\n  %s\n", setup_url);
     fflush(stdout);
+    /* hashing may use half the cores; beyond one waiting login per spare worker, logins are
+     * refused with 503 so page views always find a free worker */
     password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
-                                                  : password_default_concurrency(opt.threads));
+                                                  : password_default_concurrency(serve_core_count()));
+    password_set_max_busy(opt.threads > 1 ? opt.threads - 1 : 1);
     password_init();
     outbox_worker_start();
     int rc = server_run(&opt, &app);

@@ -22,7 +22,7 @@ const Setting SETTINGS[] = {
       "Database: a SQLite file path or postgres://...; default <data>/pforte.db"),
     S(base_url, SETTING_STRING, "", 0, 0, false,
       "Public URL used in mailed links; default http://<listen>"),
-    S(threads, SETTING_INT, "0", 0, 256, false, "HTTP worker threads; 0 = number of cores"),
+    S(threads, SETTING_INT, "0", 0, 256, false, "HTTP worker threads; 0 = twice the number of cores"),
     S(dev, SETTING_BOOL, "false", 0, 0, false, "Read templates, static files and translations "
                                                "from disk on every request"),
     S(demo, SETTING_BOOL, "false", 0, 0, false, "Fill an empty database with demo data"),
@@ -52,7 +52,7 @@ const Setting SETTINGS[] = {
     S(argon2_mem_kib, SETTING_INT, "65536", 8, 4194304, false,
       "Argon2id memory in KiB (libsodium INTERACTIVE = 65536)"),
     S(hash_concurrency, SETTING_INT, "0", 0, 256, false,
-      "Password hashes computed at once; 0 = half the worker threads"),
+      "Password hashes computed at once; 0 = half the cores"),
     S(rate_login_account, SETTING_INT, "10", 1, 100000, false,
       "Failed logins per account per window"),
     S(rate_login_ip, SETTING_INT, "50", 1, 100000, false, "Login attempts per IP per window"),
