@@ -14,7 +14,7 @@
 #include "domain/ratelimit.h"
 #include "mail/message.h"
 #include "store/accounts.h"
-#include "web/i18n.h"
+#include "core/i18n.h"
 #include <string.h>
 
 /* ---- small helpers ---- */
@@ -167,8 +167,9 @@ static void field_shown_fill(ActivityContext *c, const FieldValue *fv, FieldShow
         for (int i = 0; i < n; i++) {
             s->options[i].value = opts[i].value;
             s->options[i].label = lang_de(c->viewer) ? opts[i].label_de : opts[i].label_en;
-            s->options[i].selected = str_eq(f->kind, "select") ? str_eq(s->value, opts[i].value)
-                                                               : value_in_list(s->value, opts[i].value);
+            s->options[i].selected = str_eq(f->kind, "select")
+                                         ? str_eq(s->value, opts[i].value)
+                                         : value_in_list(s->value, opts[i].value);
         }
         s->option_count = n;
     }
@@ -240,8 +241,7 @@ static void page_build_timeline(ActivityContext *c, RequestPage *p, EventRow *ev
             continue;
         TimelineEntry *t = &p->entries[p->entry_count++];
         t->event = &events[i];
-        t->files = files_of_event(c->arena, p->files, p->file_count, events[i].id,
-                                  &t->file_count);
+        t->files = files_of_event(c->arena, p->files, p->file_count, events[i].id, &t->file_count);
         if (str_eq(kind, "field"))
             timeline_field_labels(c, p, t, values, value_count);
     }
@@ -280,11 +280,10 @@ RequestResult activity_page_load(ActivityContext *c, const char *key, RequestPag
     FieldValue *values = NULL;
     EventRow *events = NULL;
     int value_count = 0, event_count = 0;
-    DbResult r = store_request_field_values(c->db, c->arena, req->id, req->type_id, &values,
-                                            &value_count);
+    DbResult r =
+        store_request_field_values(c->db, c->arena, req->id, req->type_id, &values, &value_count);
     if (r == DB_OK)
-        r = store_event_list(c->db, c->arena, req->id, p->viewer_is_agent, &events,
-                             &event_count);
+        r = store_event_list(c->db, c->arena, req->id, p->viewer_is_agent, &events, &event_count);
     if (r == DB_OK)
         r = store_attachment_list(c->db, c->arena, req->id, p->viewer_is_agent, &p->files,
                                   &p->file_count);
@@ -320,8 +319,8 @@ static const char *text_clean(Arena *a, const char *input, bool multiline, size_
         if (*r == '\r' && r[1] == '\n')
             continue;
         *w++ = (!multiline && (*r == '\r' || *r == '\n' || *r == '\t')) ? ' '
-               : (*r == '\r')                                         ? '\n'
-                                                                       : *r;
+               : (*r == '\r')                                           ? '\n'
+                                                                        : *r;
     }
     *w = '\0';
     if (!str_utf8_valid(t, strlen(t)) || str_utf8_len(t) > max_points)
@@ -340,8 +339,9 @@ RequestResult activity_comment(ActivityContext *c, const char *key, const char *
     *event_id = 0;
     const char *text = text_clean(c->arena, body, true, ACTIVITY_MAX_TEXT);
     if (str_eq(r.status, REQUEST_STATUS_CLOSED))
-        account_error(errors, "body", N_("This request is closed. For a new concern, please "
-                                         "create a new request."));
+        account_error(errors, "body",
+                      N_("This request is closed. For a new concern, please "
+                         "create a new request."));
     else if (!text)
         account_error(errors, "body", N_("Please write at most 50,000 characters."));
     else if (!*text && file_count == 0)
@@ -359,19 +359,18 @@ RequestResult activity_comment(ActivityContext *c, const char *key, const char *
     bool agent = request_viewer_is_staff(c->viewer);
     db = db_begin(c->db);
     if (db == DB_OK)
-        db = store_event_insert(c->db, r.id, c->viewer->user_id, "comment", text, "", "", "",
-                                false, c->now, event_id);
+        db = store_event_insert(c->db, r.id, c->viewer->user_id, "comment", text, "", "", "", false,
+                                c->now, event_id);
     if (db == DB_OK)
         db = attachments_store(c->db, c->arena, r.id, *event_id, c->viewer->user_id, files,
                                file_count, false, c->now);
     bool reawakened = false;
     if (db == DB_OK && !agent && str_eq(r.status, REQUEST_STATUS_WAITING_CUSTOMER)) {
-        db = store_request_set_status(c->db, r.id, r.status, REQUEST_STATUS_WAITING_SUPPORT,
-                                      c->now, &reawakened);
+        db = store_request_set_status(c->db, r.id, r.status, REQUEST_STATUS_WAITING_SUPPORT, c->now,
+                                      &reawakened);
         if (db == DB_OK && reawakened)
             db = store_event_insert(c->db, r.id, c->viewer->user_id, "status", "", "status",
-                                    r.status, REQUEST_STATUS_WAITING_SUPPORT, false, c->now,
-                                    NULL);
+                                    r.status, REQUEST_STATUS_WAITING_SUPPORT, false, c->now, NULL);
     }
     if (db == DB_OK)
         db = store_request_touch(c->db, r.id, c->now);
@@ -381,8 +380,7 @@ RequestResult activity_comment(ActivityContext *c, const char *key, const char *
         const char **names = arena_alloc(c->arena, sizeof *names * (size_t)(file_count + 1));
         for (int i = 0; i < file_count; i++)
             names[i] = attachment_sanitize_name(c->arena, files[i].filename);
-        NotifyChange change = {NOTIFY_COMMENT, *event_id, text, names, file_count,
-                               NULL, NULL, 0};
+        NotifyChange change = {NOTIFY_COMMENT, *event_id, text, names, file_count, NULL, NULL, 0};
         db = notify_request_change(c->db, c->arena, &r, c->viewer, &change, c->now);
     }
     return finish(c, db);
@@ -392,7 +390,7 @@ RequestResult activity_comment(ActivityContext *c, const char *key, const char *
 
 typedef struct Change {
     const char *key;
-    int64_t field_id;    /* 0 for summary and description */
+    int64_t field_id; /* 0 for summary and description */
     const char *old_value, *new_value;
 } Change;
 
@@ -506,9 +504,9 @@ static void field_input_check(ActivityContext *c, const RequestField *f, const c
         bool multiline = str_eq(kind, "textarea");
         v = text_clean(c->arena, v, multiline, multiline ? ACTIVITY_MAX_TEXT : ACTIVITY_MAX_LINE);
         if (!v) {
-            account_error(errors, form_field, multiline
-                                                  ? N_("Please write at most 50,000 characters.")
-                                                  : N_("Please write at most 2,000 characters."));
+            account_error(errors, form_field,
+                          multiline ? N_("Please write at most 50,000 characters.")
+                                    : N_("Please write at most 2,000 characters."));
             return;
         }
     }
@@ -524,7 +522,7 @@ static void field_input_check(ActivityContext *c, const RequestField *f, const c
     } else if (str_eq(kind, "number") && !str_to_int64(v, &number)) {
         account_error(errors, form_field, N_("Please enter a whole number."));
     } else if (str_eq(kind, "date") && !date_valid(v)) {
-        account_error(errors, form_field, N_("Please enter a date like 2024-03-31."));
+        account_error(errors, form_field, N_("Please enter a valid date."));
     } else if (str_eq(kind, "select") && !option_exists(c->arena, f, v)) {
         account_error(errors, form_field, N_("Please choose from the list."));
     }
@@ -573,8 +571,8 @@ static bool edit_collect(ActivityContext *c, const RequestView *r, const char *s
         const char *v;
         field_input_check(c, f, vals, n, &v, errors);
         const char *old = values[i].value ? values[i].value : "";
-        const char *old_cmp = str_eq(f->kind, "multiselect")
-                                  ? multiselect_canonical(c->arena, f, old) : old;
+        const char *old_cmp =
+            str_eq(f->kind, "multiselect") ? multiselect_canonical(c->arena, f, old) : old;
         if (v && !str_eq(v, old_cmp))
             changes[(*change_count)++] = (Change){f->key, f->id, old, v};
     }
@@ -582,9 +580,8 @@ static bool edit_collect(ActivityContext *c, const RequestView *r, const char *s
 }
 
 RequestResult activity_edit(ActivityContext *c, const char *key, int64_t version,
-                            const char *summary, const char *description,
-                            const EditInput *inputs, int input_count, FieldErrors *errors,
-                            bool *changed)
+                            const char *summary, const char *description, const EditInput *inputs,
+                            int input_count, FieldErrors *errors, bool *changed)
 {
     RequestView r;
     RequestResult rr = request_open_for_viewer(c->db, c->arena, c->viewer, key, &r);
@@ -608,8 +605,8 @@ RequestResult activity_edit(ActivityContext *c, const char *key, int64_t version
     bool saved = false, text_changed = false;
     DbResult db = db_begin(c->db);
     if (db == DB_OK)
-        db = store_request_update_text(c->db, r.id, version, new_summary, new_description,
-                                       c->now, &saved);
+        db = store_request_update_text(c->db, r.id, version, new_summary, new_description, c->now,
+                                       &saved);
     if (db == DB_OK && !saved) {
         db_rollback(c->db);
         return REQUEST_CONFLICT;
@@ -620,9 +617,9 @@ RequestResult activity_edit(ActivityContext *c, const char *key, int64_t version
         else
             text_changed = true;
         if (db == DB_OK)
-            db = store_event_insert(c->db, r.id, c->viewer->user_id, "field", "", changes[i].key,
-                                    changes[i].old_value, changes[i].new_value, false, c->now,
-                                    NULL);
+            db =
+                store_event_insert(c->db, r.id, c->viewer->user_id, "field", "", changes[i].key,
+                                   changes[i].old_value, changes[i].new_value, false, c->now, NULL);
     }
     if (db == DB_OK && text_changed)
         db = store_request_search_refresh(c->db, r.id);
@@ -657,8 +654,9 @@ static RequestResult share_rate_check(ActivityContext *c, FieldErrors *errors)
     if (allowed)
         return REQUEST_OK;
     log_warn("event=rate_limited kind=invite user=%lld", (long long)c->viewer->user_id);
-    account_error(errors, "email", N_("You have invited many people in a short time. Please "
-                                      "try again in an hour."));
+    account_error(errors, "email",
+                  N_("You have invited many people in a short time. Please "
+                     "try again in an hour."));
     return REQUEST_INVALID;
 }
 
@@ -717,8 +715,8 @@ RequestResult activity_share(ActivityContext *c, const char *key, const char *em
     if (db == DB_OK && added)
         db = share_tell(c, &r, &u);
     if (db == DB_OK && is_new)
-        db = store_audit(c->db, c->viewer->user_id, "user_invite", email, r.key,
-                         c->ip ? c->ip : "", c->now);
+        db = store_audit(c->db, c->viewer->user_id, "user_invite", email, r.key, c->ip ? c->ip : "",
+                         c->now);
     return finish(c, db);
 }
 
@@ -782,8 +780,8 @@ RequestResult activity_share_organization(ActivityContext *c, const char *key, b
         db = store_request_set_organization(c->db, r.id, org, c->now);
     if (db == DB_OK)
         db = store_event_insert(c->db, r.id, c->viewer->user_id, share ? "share" : "unshare", "",
-                                "organization", share ? "" : org_name, share ? org_name : "",
-                                false, c->now, NULL);
+                                "organization", share ? "" : org_name, share ? org_name : "", false,
+                                c->now, NULL);
     return finish(c, db);
 }
 
@@ -810,8 +808,8 @@ static RequestResult status_change(ActivityContext *c, const char *key, bool res
         return REQUEST_OK;
     }
     if (db == DB_OK)
-        db = store_event_insert(c->db, r.id, c->viewer->user_id, "status", "", "status",
-                                r.status, to, false, c->now, &event_id);
+        db = store_event_insert(c->db, r.id, c->viewer->user_id, "status", "", "status", r.status,
+                                to, false, c->now, &event_id);
     if (db == DB_OK) {
         NotifyChange change = {NOTIFY_STATUS, event_id, NULL, NULL, 0, r.status, to, 0};
         db = notify_request_change(c->db, c->arena, &r, c->viewer, &change, c->now);

@@ -11,7 +11,7 @@
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "store/activity.h"
-#include "web/i18n.h"
+#include "core/i18n.h"
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
@@ -100,7 +100,10 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
         *cp = s[0];
         return 1;
     }
-    size_t len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = (s[0] & 0xE0) == 0xC0   ? 2
+                 : (s[0] & 0xF0) == 0xE0 ? 3
+                 : (s[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
     if (len == 0 || len > n || !str_utf8_valid((const char *)s, len))
         return 0;
     uint32_t v = len == 2 ? s[0] & 0x1F : len == 3 ? s[0] & 0x0F : s[0] & 0x07;
@@ -186,7 +189,8 @@ const char *attachment_sanitize_name(Arena *a, const char *name)
         return "attachment";
     /* keep the extension when the name must be cut */
     const char *dot = memrchr(start, '.', len);
-    size_t ext = dot && (size_t)(start + len - dot) <= EXTENSION_MAX_BYTES ? (size_t)(start + len - dot) : 0;
+    size_t ext =
+        dot && (size_t)(start + len - dot) <= EXTENSION_MAX_BYTES ? (size_t)(start + len - dot) : 0;
     size_t stem = len - ext;
     if (len > NAME_MAX_BYTES) {
         stem = utf8_prefix(start, stem, NAME_MAX_BYTES - ext);
@@ -290,8 +294,8 @@ DbResult attachments_store(Db *db, Arena *a, int64_t request_id, int64_t event_i
     return r;
 }
 
-RequestResult attachment_open_for_viewer(Db *db, Arena *a, const Viewer *viewer,
-                                         const char *key, int64_t id, AttachmentRow *out)
+RequestResult attachment_open_for_viewer(Db *db, Arena *a, const Viewer *viewer, const char *key,
+                                         int64_t id, AttachmentRow *out)
 {
     memset(out, 0, sizeof *out);
     RequestView r;

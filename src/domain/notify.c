@@ -15,7 +15,7 @@
 #include "store/accounts.h"
 #include "store/activity.h"
 #include "store/catalog.h"
-#include "web/i18n.h"
+#include "core/i18n.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -60,14 +60,13 @@ static const char *message_id_domain(Arena *a)
 }
 
 /* "<pforte.sup-42.e17.u3.9f2c...@example.com>": unique, and says what it is about. */
-static const char *message_id_new(Arena *a, const RequestView *r, int64_t event_id,
-                                  int64_t user_id)
+static const char *message_id_new(Arena *a, const RequestView *r, int64_t event_id, int64_t user_id)
 {
     unsigned char random[8];
     randombytes_buf(random, sizeof random);
     return arena_printf(a, "<pforte.%s.e%lld.u%lld.%s@%s>", str_lower(a, r->key),
-                        (long long)event_id, (long long)user_id,
-                        str_hex(a, random, sizeof random), message_id_domain(a));
+                        (long long)event_id, (long long)user_id, str_hex(a, random, sizeof random),
+                        message_id_domain(a));
 }
 
 static const char *mail_lang(const char *lang)
@@ -127,15 +126,14 @@ static void content_for(MailContent *content, const NotifyChange *change, bool n
 
 static bool wants_mail(const RequestPerson *p, const Viewer *actor, const NotifyChange *change)
 {
-    if (p->user_id == actor->user_id || !str_eq(p->role, "customer") || !p->notify ||
-        p->disabled)
+    if (p->user_id == actor->user_id || !str_eq(p->role, "customer") || !p->notify || p->disabled)
         return false;
     return change->kind != NOTIFY_SHARED || p->user_id == change->recipient_id;
 }
 
 static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *actor,
-                          const NotifyChange *change, const RequestPerson *p,
-                          const char **root, int64_t now)
+                          const NotifyChange *change, const RequestPerson *p, const char **root,
+                          int64_t now)
 {
     const char *lang = mail_lang(p->lang);
     MailContent content;
@@ -208,11 +206,10 @@ DbResult notify_invitation(Db *db, Arena *a, const RequestView *r, const Viewer 
     int64_t lifetime = cfg.verify_token_hours * 3600;
     const char *lang = mail_lang(u->lang);
     DbResult res = store_token_insert(db, hash, "invite", u->email, u->id,
-                                      arena_printf(a, "/requests/%s", r->key), now,
-                                      now + lifetime);
+                                      arena_printf(a, "/requests/%s", r->key), now, now + lifetime);
     MailContent content = INVITATION_MAIL;
-    content.button_url = arena_printf(a, "%s/register/finish?token=%s", config_base_url(&cfg),
-                                      token);
+    content.button_url =
+        arena_printf(a, "%s/register/finish?token=%s", config_base_url(&cfg), token);
     MailVar vars[] = {
         {"portal_name", portal_name(db, a)},
         {"sharer", str_empty(actor->name) ? actor->email : actor->name},
@@ -221,8 +218,8 @@ DbResult notify_invitation(Db *db, Arena *a, const RequestView *r, const Viewer 
         {"hours", arena_printf(a, "%lld", (long long)cfg.verify_token_hours)},
     };
     MailMessage msg = {0};
-    if (res == DB_OK && !mail_compose(a, &content, vars, (int)(sizeof vars / sizeof vars[0]),
-                                      lang, &msg))
+    if (res == DB_OK &&
+        !mail_compose(a, &content, vars, (int)(sizeof vars / sizeof vars[0]), lang, &msg))
         res = DB_ERROR;
     if (res == DB_OK) {
         msg.to = u->email;

@@ -1,11 +1,11 @@
 /* i18n: parses gettext .po catalogs into hash tables and answers lookups; picks a request's
  * language. Catalogs are immutable once published, so lookups need no lock (dev mode aside);
  * a catalog is never freed while the process runs, because callers keep the returned text. */
-#include "web/i18n.h"
+#include "core/i18n.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "web/assets.h"
+#include "core/assets.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
