@@ -59,6 +59,59 @@ char *str_lower(Arena *a, const char *s)
     return p;
 }
 
+/* Length of the well-formed UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+char *str_utf8_repair(Arena *a, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    Buf b;
+    buf_init(&b, a);
+    buf_reserve(&b, n);
+    size_t i = 0;
+    while (i < n) {
+        size_t len = utf8_sequence(s + i, n - i);
+        if (len) {
+            buf_append(&b, s + i, len);
+            i += len;
+        } else {
+            buf_append(&b, "\xEF\xBF\xBD", 3);
+            i++;
+        }
+    }
+    return b.data;
+}
+
 bool str_utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -201,4 +254,9 @@ char *str_hex(Arena *a, const unsigned char *bytes, size_t n)
         out[2 * i + 1] = hex[bytes[i] & 15];
     }
     return out;
+}
+
+bool str_has_replacement_char(const char *s)
+{
+    return s && strstr(s, "\xEF\xBF\xBD") != NULL;
 }

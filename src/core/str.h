@@ -18,6 +18,11 @@ char *str_trim(Arena *a, const char *s);
 char *str_lower(Arena *a, const char *s);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF). */
 bool str_utf8_valid(const char *s, size_t n);
+/* A copy of s[0..n) with every byte that does not start a well-formed sequence replaced by
+ * U+FFFD, so text from a misbehaving client can be shown and re-edited instead of refused. */
+char *str_utf8_repair(Arena *a, const char *s, size_t n);
+/* True when s contains U+FFFD (the mark str_utf8_repair leaves). */
+bool str_has_replacement_char(const char *s);
 /* Number of code points in valid UTF-8. */
 size_t str_utf8_len(const char *s);
 /* Parses a decimal int64; false on junk, overflow or empty input. */

@@ -189,6 +189,24 @@ AccountResult account_setup_link(AccountContext *c, const char **url)
     return ACCOUNT_OK;
 }
 
+AccountResult account_setup_check(AccountContext *c, const char *token)
+{
+    if (!token_well_formed(token))
+        return ACCOUNT_BAD_TOKEN;
+    char hash[65];
+    token_hash(token, hash);
+    EmailToken t;
+    int64_t admins = 0;
+    DbResult r = store_token_find(c->db, c->arena, hash, &t);
+    if (r == DB_OK)
+        r = store_user_count_admins(c->db, &admins);
+    if (r != DB_OK)
+        return account_db_failure(r);
+    if (!t.id || !str_eq(t.purpose, "setup") || t.used || t.expires_at <= c->now || admins > 0)
+        return ACCOUNT_BAD_TOKEN;
+    return ACCOUNT_OK;
+}
+
 AccountResult account_setup_finish(AccountContext *c, const char *token, const char *email_input,
                                    const char *name, const char *password, NewSession *out,
                                    FieldErrors *errors)

@@ -61,7 +61,12 @@ bool account_name_valid(Arena *a, const char *input, const char **out, FieldErro
         account_error(errors, "name", N_("Please enter your name."));
         return false;
     }
-    if (!str_utf8_valid(name, n) || str_utf8_len(name) > ACCOUNT_MAX_NAME) {
+    if (!str_utf8_valid(name, n) || str_has_replacement_char(name)) {
+        account_error(errors, "name", N_("The name contains characters that could not be read. "
+                                         "Please type it again."));
+        return false;
+    }
+    if (str_utf8_len(name) > ACCOUNT_MAX_NAME) {
         account_error(errors, "name", N_("Please enter a name of at most 200 characters."));
         return false;
     }

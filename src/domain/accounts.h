@@ -110,6 +110,9 @@ AccountResult account_invite(AccountContext *c, int64_t user_id);
 /* A one-time link that creates the first admin; only while no admin exists. *url receives
  * the full URL (print it, never log it). */
 AccountResult account_setup_link(AccountContext *c, const char **url);
+/* Checks a set-up link without using it: ACCOUNT_BAD_TOKEN when unknown, used, expired or an
+ * admin exists already. */
+AccountResult account_setup_check(AccountContext *c, const char *token);
 AccountResult account_setup_finish(AccountContext *c, const char *token, const char *email,
                                    const char *name, const char *password, NewSession *out,
                                    FieldErrors *errors);

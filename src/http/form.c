@@ -21,6 +21,21 @@ void param_list_add(ParamList *list, Arena *a, const char *name, const char *val
     list->count++;
 }
 
+char *form_decode_value(Arena *a, const char *s, size_t n)
+{
+    char *out = str_url_decode(a, s, n, true);
+    if (!out)
+        return NULL;
+    size_t len = strlen(out);
+    size_t escapes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '%')
+            escapes++;
+    if (len != n - 2 * escapes)
+        return NULL; /* an encoded NUL */
+    return str_utf8_valid(out, len) ? out : str_utf8_repair(a, out, len);
+}
+
 char *form_decode_component(Arena *a, const char *s, size_t n)
 {
     char *out = str_url_decode(a, s, n, true);
@@ -46,7 +61,7 @@ static bool form_add_pair(Arena *a, const char *pair, size_t n, ParamList *list)
         return false;
     const char *value = "";
     if (eq) {
-        value = form_decode_component(a, eq + 1, n - name_len - 1);
+        value = form_decode_value(a, eq + 1, n - name_len - 1);
         if (!value)
             return false;
     }

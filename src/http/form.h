@@ -23,6 +23,9 @@ void param_list_add(ParamList *list, Arena *a, const char *name, const char *val
 
 /* Decodes one urlencoded component ('+' is a space, %XX a byte). Returns NULL for a bad
  * escape, an encoded NUL or text that is not UTF-8; the result lives in a. */
+/* Like form_decode_component for a field's value, but invalid UTF-8 is replaced by U+FFFD
+ * (the handler's validation then asks the user to type it again) instead of refused. */
+char *form_decode_value(Arena *a, const char *s, size_t n);
 char *form_decode_component(Arena *a, const char *s, size_t n);
 
 /* Parses "a=1&b=x+y&c" into list, in order. Pairs without '=' get the value "", empty pairs

@@ -201,9 +201,11 @@ static bool mp_part_end(MultipartParser *p)
     p->data = NULL;
     p->data_len = p->data_cap = 0;
     if (!p->part.filename) {
-        if (memchr(data, '\0', size) || !str_utf8_valid(data, size))
-            return mp_fail(p, "field is not UTF-8 text");
-        param_list_add(&p->fields, p->arena, p->part.name, data);
+        if (memchr(data, '\0', size))
+            return mp_fail(p, "field holds a NUL byte");
+        /* invalid UTF-8 is marked with U+FFFD, as in urlencoded forms: the form comes back */
+        param_list_add(&p->fields, p->arena, p->part.name,
+                       str_utf8_valid(data, size) ? data : str_utf8_repair(p->arena, data, size));
         return true;
     }
     if (!*p->part.filename && size == 0)
@@ -222,12 +224,27 @@ static bool mp_part_end(MultipartParser *p)
 /* ---- part headers ---- */
 
 /* Text from a header parameter: valid UTF-8 without control characters. */
+/* Browsers (HTML's form encoding) send '"' in names as %22; that one escape is decoded. CR and
+ * LF arrive as %0D/%0A and stay as they are: no control character enters a name. */
 static const char *mp_param_text(Arena *a, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return NULL;
-    return str_utf8_valid(s, n) ? arena_strndup(a, s, n) : NULL;
+    if (!str_utf8_valid(s, n))
+        return NULL;
+    char *out = arena_alloc(a, n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && s[i + 1] == '2' && s[i + 2] == '2') {
+            out[j++] = '"';
+            i += 2;
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
 }
 
 /* RFC 5987 ext-value: charset'language'percent-encoded (UTF-8 or ISO-8859-1). */

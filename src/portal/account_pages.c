@@ -87,7 +87,6 @@ void portal_register_finish_form(Request *req, Response *res)
         web_account_failure(req, res, r, 0);
         return;
     }
-    response_header(res, req, "Referrer-Policy", "no-referrer");
     View *v = form_view(req, res, "Finish registration");
     view_set(v, "token", token);
     view_set(v, "email", email);
@@ -228,7 +227,6 @@ void portal_forgot_submit(Request *req, Response *res)
 static void render_reset_form(Request *req, Response *res, const char *token, const char *email,
                               const FieldErrors *errors, int status)
 {
-    response_header(res, req, "Referrer-Policy", "no-referrer");
     View *v = form_view(req, res, "Choose a new password");
     view_set(v, "token", token);
     view_set(v, "email", email);

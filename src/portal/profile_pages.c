@@ -172,7 +172,21 @@ static void setup_render(Request *req, Response *res, const char *token, const c
 
 void portal_setup_form(Request *req, Response *res)
 {
-    setup_render(req, res, request_query(req, "token"), NULL, NULL, NULL, 200);
+    AccountContext c;
+    if (!web_account_context(req, &c)) {
+        portal_error_page(req, res, 503);
+        return;
+    }
+    const char *token = request_query(req, "token");
+    AccountResult r = account_setup_check(&c, token);
+    if (r == ACCOUNT_BAD_TOKEN) {
+        View *v = page_view(req, page_t(req, "This link is no longer valid"));
+        page_render(req, res, 410, "link_invalid", v);
+    } else if (r != ACCOUNT_OK) {
+        web_account_failure(req, res, r, 0);
+    } else {
+        setup_render(req, res, token, NULL, NULL, NULL, 200);
+    }
 }
 
 void portal_setup_submit(Request *req, Response *res)

@@ -53,10 +53,12 @@ static const FormCase FORM_CASES[] = {
     {"ok=1&bad=%", false, NULL},
     {"a=%00", false, NULL},
     {"a%00=1", false, NULL},
-    {"a=%FF", false, NULL},
-    {"a=%C3", false, NULL},
-    {"a=%ED%A0%80", false, NULL}, /* a UTF-16 surrogate */
-    {"a=\xff", false, NULL},
+    /* invalid UTF-8 in a value is marked with U+FFFD, not refused: the form comes back */
+    {"a=%FF", true, "[a]=[\xEF\xBF\xBD]"},
+    {"a=%C3", true, "[a]=[\xEF\xBF\xBD]"},
+    {"a=%ED%A0%80", true, "[a]=[\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD]"}, /* a surrogate */
+    {"a=\xff", true, "[a]=[\xEF\xBF\xBD]"},
+    {"%FF=1", false, NULL}, /* names stay strict */
 };
 
 static void test_form_cases(void **state)

@@ -138,7 +138,8 @@ static const MultipartCase CASES[] = {
     {"space before the colon",
      "--" B "\r\nContent-Disposition : form-data; name=a\r\n\r\n1\r\n--" B "--", NULL},
     {"control character in a name", "--" B "\r\n" CD "name=\"a\tb\"\r\n\r\n1\r\n--" B "--", NULL},
-    {"field that is not UTF-8", "--" B "\r\n" CD "name=\"a\"\r\n\r\n\xff\xfe\r\n--" B "--", NULL},
+    {"field that is not UTF-8 is marked, not refused",
+     "--" B "\r\n" CD "name=\"a\"\r\n\r\n\xff\xfe\r\n--" B "--", "F[a]=[\xEF\xBF\xBD\xEF\xBF\xBD]"},
 };
 
 static void test_multipart_cases(void **state)
