@@ -21,7 +21,8 @@ static void check_name(const char *name)
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         if (*p < 0x20 || *p == 0x7f || strchr("\"'/\\<>:*?|", *p))
             abort();
-    if (strstr(name, "\xe2\x80\xae") || strstr(name, "\xe2\x80\x8b") || strstr(name, "\xef\xbb\xbf"))
+    if (strstr(name, "\xe2\x80\xae") || strstr(name, "\xe2\x80\x8b") ||
+        strstr(name, "\xef\xbb\xbf"))
         abort();
 }
 

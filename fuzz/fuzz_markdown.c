@@ -1,7 +1,7 @@
 /* fuzz_markdown: libFuzzer target for the Markdown renderer of comments and descriptions
  * (markdown_render), the path every user's text takes into a page. Besides crashes, leaks and
  * hangs it treats unsafe output as a bug: a tag outside the short list the renderer may emit,
- * an attribute other than href/rel/title/align/start, an href that is not absolute http(s) or
+ * an attribute other than href/rel/title/align/start/class, an href that is not absolute http(s) or
  * mailto, or output that is not valid UTF-8 aborts the run. */
 #include "core/arena.h"
 #include "core/str.h"
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const TAGS[] = {"p", "br", "strong", "em", "del", "code", "pre", "a", "ul",
-                                   "ol", "li", "blockquote", "h4", "h5", "h6", "hr", "table",
-                                   "thead", "tbody", "tr", "th", "td", NULL};
-static const char *const ATTRS[] = {"href", "rel", "title", "align", "start", NULL};
+static const char *const TAGS[] = {
+    "p",  "br", "strong", "em", "del",   "code",  "pre",   "a",  "ul", "ol", "li", "blockquote",
+    "h4", "h5", "h6",     "hr", "table", "thead", "tbody", "tr", "th", "td", NULL};
+static const char *const ATTRS[] = {"href", "rel", "title", "align", "start", "class", NULL};
 
 static bool listed(const char *const *list, const char *s, size_t n)
 {
@@ -36,6 +36,7 @@ static void check_safe(const char *html)
         const char *end = strchr(q, '>');
         if (!listed(TAGS, q, n) || !end)
             abort();
+        bool anchor = p[1] != '/' && n == 1 && q[0] == 'a', rel = false;
         for (const char *a = q + n; a < end;) {
             while (a < end && (*a == ' ' || *a == '/'))
                 a++;
@@ -47,11 +48,15 @@ static void check_safe(const char *html)
             const char *v = a + an + 2, *close = strchr(v, '"');
             if (!close || close > end)
                 abort();
-            if (an == 4 && !(strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0 ||
-                             strncmp(v, "mailto:", 7) == 0))
+            if (an == 4 &&
+                !(strncasecmp(v, "http://", 7) == 0 || strncasecmp(v, "https://", 8) == 0 ||
+                  strncasecmp(v, "mailto:", 7) == 0))
                 abort();
+            rel = rel || (an == 3 && strncmp(v, "nofollow noopener noreferrer\"", 29) == 0);
             a = close + 1;
         }
+        if (anchor && !rel)
+            abort(); /* every link is nofollow noopener noreferrer */
     }
 }
 

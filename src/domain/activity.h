@@ -16,9 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ACTIVITY_MAX_SUMMARY 300   /* code points */
-#define ACTIVITY_MAX_LINE 2000     /* one-line fields */
-#define ACTIVITY_MAX_TEXT 50000    /* comments, descriptions, multi-line fields */
+#define ACTIVITY_MAX_SUMMARY 300     /* code points */
+#define ACTIVITY_MAX_LINE 2000       /* one-line fields */
+#define ACTIVITY_MAX_TEXT 50000      /* comments, descriptions, multi-line fields */
 #define ACTIVITY_INVITES_PER_HOUR 30 /* new accounts per sharer, bucket "invite" */
 
 typedef struct ActivityContext {
@@ -32,20 +32,20 @@ typedef struct ActivityContext {
 /* One choice of a select or multiselect field. */
 typedef struct ActivityOption {
     const char *value;
-    const char *label;   /* in the viewer's language */
+    const char *label; /* in the viewer's language */
     bool selected;
 } ActivityOption;
 
 /* One field of the request as the viewer sees it. */
 typedef struct FieldShown {
     const RequestField *field;
-    const char *key;       /* request_fields.key */
+    const char *key; /* request_fields.key */
     const char *kind;
-    const char *label;     /* in the viewer's language */
+    const char *label; /* in the viewer's language */
     const char *help;
-    const char *value;     /* stored value ("" when none) */
-    const char *display;   /* for people: option labels, "Yes", a date ("" when none) */
-    bool editable;         /* everything but attachment fields */
+    const char *value;   /* stored value ("" when none) */
+    const char *display; /* for people: option labels, "Yes", a date ("" when none) */
+    bool editable;       /* everything but attachment fields */
     bool required;
     ActivityOption *options;
     int option_count;
@@ -56,29 +56,29 @@ typedef struct TimelineEntry {
     const EventRow *event;
     const AttachmentRow **files; /* files that came with this event */
     int file_count;
-    const char *field_label;     /* field events: the field's label */
-    const char *old_display;     /* field events: values for people */
+    const char *field_label; /* field events: the field's label */
+    const char *old_display; /* field events: values for people */
     const char *new_display;
-    bool multiline;              /* field events of long text fields */
+    bool multiline; /* field events of long text fields */
 } TimelineEntry;
 
 /* Everything the request's page shows. */
 typedef struct RequestPage {
     RequestView request;
-    FieldShown *fields;          /* the type's fields besides summary and description */
+    FieldShown *fields; /* the type's fields besides summary and description */
     int field_count;
     const char *summary_label, *description_label;
     TimelineEntry *entries;
     int entry_count;
-    RequestPerson *people;       /* reporter first */
+    RequestPerson *people; /* reporter first */
     int people_count;
-    AttachmentRow *files;        /* every file the viewer may see, oldest first */
+    AttachmentRow *files; /* every file the viewer may see, oldest first */
     int file_count;
     int64_t reporter_organization_id;
     const char *reporter_organization_name; /* "" when the reporter has none */
     bool viewer_is_reporter;
     bool viewer_is_agent;
-    bool closed;                 /* no more comments or edits */
+    bool closed; /* no more comments or edits */
     bool can_resolve, can_reopen;
 } RequestPage;
 
@@ -103,9 +103,8 @@ typedef struct EditInput {
  * changed the request meanwhile (nothing saved); REQUEST_INVALID with errors (fields
  * "summary", "description", "f_<key>"). *changed is false when nothing differed. */
 RequestResult activity_edit(ActivityContext *c, const char *key, int64_t version,
-                            const char *summary, const char *description,
-                            const EditInput *inputs, int input_count, FieldErrors *errors,
-                            bool *changed);
+                            const char *summary, const char *description, const EditInput *inputs,
+                            int input_count, FieldErrors *errors, bool *changed);
 
 /* Shares with the person at email: a known user becomes a participant (and gets a mail); an
  * unknown address gets a customer account without password and an invitation whose link
@@ -115,8 +114,7 @@ RequestResult activity_share(ActivityContext *c, const char *key, const char *em
                              FieldErrors *errors);
 /* Removes participant user_id: allowed for whoever added them, for themselves and agents.
  * *left is true when viewers removed themselves (they may no longer see the request). */
-RequestResult activity_unshare(ActivityContext *c, const char *key, int64_t user_id,
-                               bool *left);
+RequestResult activity_unshare(ActivityContext *c, const char *key, int64_t user_id, bool *left);
 /* Shares the request with the reporter's organization, or stops (share false). Reporter and
  * agents only. */
 RequestResult activity_share_organization(ActivityContext *c, const char *key, bool share);

@@ -16,8 +16,8 @@
 #define ATTACHMENTS_MAX_FILES 20
 
 typedef struct NewAttachment {
-    const char *filename;      /* as sent by the browser */
-    const char *content_type;  /* as sent; re-decided from the bytes */
+    const char *filename;     /* as sent by the browser */
+    const char *content_type; /* as sent; re-decided from the bytes */
     const unsigned char *data;
     size_t size;
 } NewAttachment;
@@ -54,7 +54,7 @@ const char *attachment_format_size(Arena *a, const char *lang, int64_t bytes);
 /* Finds file id of the request with key for viewer: REQUEST_NOT_FOUND when the viewer may
  * not see the request, the file belongs to another request, or it is internal and the viewer
  * is a customer. *out receives the file with its bytes (in a). */
-RequestResult attachment_open_for_viewer(Db *db, Arena *a, const Viewer *viewer,
-                                         const char *key, int64_t id, AttachmentRow *out);
+RequestResult attachment_open_for_viewer(Db *db, Arena *a, const Viewer *viewer, const char *key,
+                                         int64_t id, AttachmentRow *out);
 
 #endif

@@ -2,8 +2,8 @@
  * tables), then a pass over the syntax tree that makes links, images and raw HTML harmless
  * before cmark's own safe-mode HTML renderer writes the result.
  * SECURITY: raw HTML becomes literal text or a code block; a link survives only with an
- * absolute http(s) or mailto URL and is written by us (escaped href, rel=nofollow noopener
- * noreferrer); images never load anything - they become links, or their alt text. */
+ * absolute http(s) or mailto URL (cmark escapes it) and gets rel=nofollow noopener
+ * noreferrer; images never load anything - they become links, or their alt text. */
 #include "domain/markdown.h"
 #include "core/buf.h"
 #include "core/str.h"
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define MARKDOWN_OPTIONS                                                                       \
-    (CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS | CMARK_OPT_VALIDATE_UTF8 |                         \
+#define MARKDOWN_OPTIONS                                                                           \
+    (CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS | CMARK_OPT_VALIDATE_UTF8 |                             \
      CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
 #define HEADING_SHIFT 3 /* "# x" in a comment becomes <h4>: the page owns h1-h3 */
 
@@ -46,8 +46,8 @@ static void list_push(NodeList *l, cmark_node *node)
 {
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
-        l->items = arena_realloc(l->arena, l->items, l->cap * sizeof *l->items,
-                                 cap * sizeof *l->items);
+        l->items =
+            arena_realloc(l->arena, l->items, l->cap * sizeof *l->items, cap * sizeof *l->items);
         l->cap = cap;
     }
     l->items[l->count++] = node;
@@ -68,46 +68,45 @@ static void node_replace_with_literal(cmark_node *node, cmark_node_type type)
     cmark_node *text = cmark_node_new(type);
     const char *literal = cmark_node_get_literal(node);
     cmark_node_set_literal(text, literal ? literal : "");
-    cmark_node_replace(node, text);
+    if (!cmark_node_replace(node, text)) {
+        cmark_node_free(text);
+        cmark_node_set_literal(node, ""); /* cannot happen for HTML nodes; never pass it raw */
+        cmark_node_unlink(node);
+    }
     cmark_node_free(node);
 }
 
 static bool inside_link(cmark_node *node)
 {
     for (cmark_node *p = cmark_node_parent(node); p; p = cmark_node_parent(p))
-        if (cmark_node_get_type(p) == CMARK_NODE_LINK ||
-            cmark_node_get_type(p) == CMARK_NODE_CUSTOM_INLINE)
+        if (cmark_node_get_type(p) == CMARK_NODE_LINK)
             return true;
     return false;
 }
 
-/* Replaces a link or image with an anchor we write ourselves; its children stay the text. */
-static void node_to_anchor(Arena *a, cmark_node *node, const char *url, const char *title)
+/* Replaces an image with a link to it; its alt text stays the link's text. A plain LINK node
+ * (not a custom one) because table cells accept only the standard inline kinds. */
+static void image_to_link(cmark_node *image, const char *url, const char *title)
 {
-    Buf open;
-    buf_init(&open, a);
-    buf_puts(&open, "<a href=\"");
-    buf_append_html(&open, url, strlen(url));
-    buf_puts(&open, "\" rel=\"nofollow noopener noreferrer\"");
-    if (!str_empty(title)) {
-        buf_puts(&open, " title=\"");
-        buf_append_html(&open, title, strlen(title));
-        buf_puts(&open, "\"");
-    }
-    buf_puts(&open, ">");
-    cmark_node *anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-    cmark_node_set_on_enter(anchor, buf_cstr(&open));
-    cmark_node_set_on_exit(anchor, "</a>");
+    cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+    cmark_node_set_url(link, url);
+    cmark_node_set_title(link, title ? title : "");
     cmark_node *child;
-    while ((child = cmark_node_first_child(node)) != NULL)
-        cmark_node_append_child(anchor, child);
-    if (!cmark_node_first_child(anchor)) { /* ![](url): show the address as the text */
+    while ((child = cmark_node_first_child(image)) != NULL)
+        cmark_node_append_child(link, child);
+    if (!cmark_node_first_child(link)) { /* ![](url): show the address as the text */
         cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
         cmark_node_set_literal(text, url);
-        cmark_node_append_child(anchor, text);
+        cmark_node_append_child(link, text);
     }
-    cmark_node_replace(node, anchor);
-    cmark_node_free(node);
+    if (cmark_node_replace(image, link)) {
+        cmark_node_free(image);
+        return;
+    }
+    while ((child = cmark_node_first_child(link)) != NULL) /* not allowed here: text only */
+        cmark_node_append_child(image, child);
+    cmark_node_free(link);
+    node_unwrap(image);
 }
 
 static void collect(cmark_node *doc, NodeList *first, NodeList *links)
@@ -157,7 +156,7 @@ static void sanitize_tree(Arena *a, cmark_node *doc)
         case CMARK_NODE_IMAGE: {
             const char *url = cmark_node_get_url(node);
             if (link_allowed(url) && !inside_link(node))
-                node_to_anchor(a, node, url, cmark_node_get_title(node));
+                image_to_link(node, url, cmark_node_get_title(node));
             else
                 node_unwrap(node);
             break;
@@ -168,12 +167,27 @@ static void sanitize_tree(Arena *a, cmark_node *doc)
     }
     for (size_t i = 0; i < links.count; i++) {
         cmark_node *node = links.items[i];
-        const char *url = cmark_node_get_url(node);
-        if (link_allowed(url) && !inside_link(node))
-            node_to_anchor(a, node, url, cmark_node_get_title(node));
-        else
+        if (!link_allowed(cmark_node_get_url(node)) || inside_link(node))
             node_unwrap(node);
     }
+}
+
+/* Every "<a href=" in cmark's output is a link node we kept (text, code and raw HTML come out
+ * escaped, so "<a" cannot be typed): each gets rel=nofollow noopener noreferrer. */
+static const char *add_link_rel(Arena *a, const char *html)
+{
+    static const char OPEN[] = "<a href=\"";
+    Buf b;
+    buf_init(&b, a);
+    buf_puts(&b, "");
+    const char *p = html, *hit;
+    while ((hit = strstr(p, OPEN)) != NULL) {
+        buf_append(&b, p, (size_t)(hit - p));
+        buf_puts(&b, "<a rel=\"nofollow noopener noreferrer\" href=\"");
+        p = hit + sizeof OPEN - 1;
+    }
+    buf_puts(&b, p);
+    return buf_cstr(&b);
 }
 
 static void attach_extension(cmark_parser *parser, const char *name)
@@ -222,10 +236,10 @@ const char *markdown_render(Arena *a, const char *src, size_t n)
     const char *out = NULL;
     if (doc) {
         sanitize_tree(a, doc);
-        char *html = cmark_render_html(doc, MARKDOWN_OPTIONS,
-                                       cmark_parser_get_syntax_extensions(parser));
+        char *html =
+            cmark_render_html(doc, MARKDOWN_OPTIONS, cmark_parser_get_syntax_extensions(parser));
         if (html) {
-            out = arena_strdup(a, html);
+            out = add_link_rel(a, html);
             cmark_get_default_mem_allocator()->free(html);
         }
         cmark_node_free(doc);

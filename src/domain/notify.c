@@ -1,8 +1,8 @@
 /* notify: who hears about a change on a request and what the mail says. One mail per
  * recipient (their language, their name), all in the request's thread.
  * SECURITY: recipients come from the request's people only (reporter and participants), are
- * customers with notifications on, and never the actor; comment text goes into the mail as
- * plain text (HTML part escaped by the mail template). */
+ * registered customers with notifications on, and never the actor; comment text goes into the
+ * mail as plain text (HTML part escaped by the mail template). */
 #include "domain/notify.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -21,8 +21,11 @@
 
 #define MAIL_COMMENT_MAX_BYTES 6000 /* longer comments are cut in the mail, whole on the page */
 
-/* A paragraph that is only the value of a variable: the msgid stays itself in every language. */
-static const char COMMENT_PARAGRAPH[] = "%{comment}";
+/* Paragraphs that are only the value of a variable: such a msgid stays itself in every
+ * language. A comment fills up to COMMENT_PARAGRAPHS of them (the last takes the rest). */
+#define COMMENT_PARAGRAPHS 3
+static const char *const COMMENT_PARAGRAPH[COMMENT_PARAGRAPHS] = {"%{comment1}", "%{comment2}",
+                                                                  "%{comment3}"};
 
 static const char *const FOOTER_NOTE =
     N_("You receive this mail because you take part in this request. You can turn these mails "
@@ -95,8 +98,30 @@ static const char *join_names(Arena *a, const char *const *names, int count)
     return buf_cstr(&b);
 }
 
+/* Splits text at blank lines into at most COMMENT_PARAGRAPHS parts (the last keeps the
+ * rest), so the HTML part shows paragraphs too; returns how many. */
+static int comment_split(Arena *a, const char *text, const char *parts[COMMENT_PARAGRAPHS])
+{
+    int n = 0;
+    const char *p = text;
+    while (*p && n < COMMENT_PARAGRAPHS) {
+        while (*p == '\n' || *p == '\r')
+            p++;
+        if (!*p)
+            break;
+        const char *end = n == COMMENT_PARAGRAPHS - 1 ? NULL : strstr(p, "\n\n");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == ' '))
+            len--;
+        parts[n++] = arena_strndup(a, p, len);
+        p += end ? (size_t)(end - p) : strlen(p);
+    }
+    return n;
+}
+
 /* Fills content's paragraphs for change (msgids; the text comes from vars). */
-static void content_for(MailContent *content, const NotifyChange *change, bool named)
+static void content_for(MailContent *content, const NotifyChange *change, bool named,
+                        int paragraphs)
 {
     int i = 0;
     memset(content, 0, sizeof *content);
@@ -105,8 +130,8 @@ static void content_for(MailContent *content, const NotifyChange *change, bool n
     switch (change->kind) {
     case NOTIFY_COMMENT:
         content->before[i++] = N_("%{actor} has written on the request %{key} “%{summary}”:");
-        if (!str_empty(change->comment))
-            content->before[i++] = COMMENT_PARAGRAPH;
+        for (int k = 0; k < COMMENT_PARAGRAPHS && k < paragraphs; k++)
+            content->before[i++] = COMMENT_PARAGRAPH[k];
         if (change->file_count > 0)
             content->before[i++] = N_("Attached files: %{files}");
         break;
@@ -126,7 +151,9 @@ static void content_for(MailContent *content, const NotifyChange *change, bool n
 
 static bool wants_mail(const RequestPerson *p, const Viewer *actor, const NotifyChange *change)
 {
-    if (p->user_id == actor->user_id || !str_eq(p->role, "customer") || !p->notify || p->disabled)
+    /* invited people who never set a password got their invitation; no stream of mail */
+    if (p->user_id == actor->user_id || !str_eq(p->role, "customer") || !p->notify || p->disabled ||
+        !p->has_password)
         return false;
     return change->kind != NOTIFY_SHARED || p->user_id == change->recipient_id;
 }
@@ -137,16 +164,21 @@ static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *
 {
     const char *lang = mail_lang(p->lang);
     MailContent content;
-    content_for(&content, change, !str_empty(p->name));
+    const char *parts[COMMENT_PARAGRAPHS] = {"", "", ""};
+    int paragraphs = change->comment
+                         ? comment_split(a, clip(a, change->comment, MAIL_COMMENT_MAX_BYTES), parts)
+                         : 0;
+    content_for(&content, change, !str_empty(p->name), paragraphs);
     content.button_url = arena_printf(a, "%s/requests/%s", config_base_url(&cfg), r->key);
-    const char *comment = change->comment ? clip(a, change->comment, MAIL_COMMENT_MAX_BYTES) : "";
     MailVar vars[] = {
         {"portal_name", portal_name(db, a)},
         {"key", r->key},
         {"summary", r->summary},
         {"name", p->name},
         {"actor", str_empty(actor->name) ? actor->email : actor->name},
-        {"comment", comment},
+        {"comment1", parts[0]},
+        {"comment2", parts[1]},
+        {"comment3", parts[2]},
         {"files", join_names(a, change->file_names, change->file_count)},
         {"old_status", i18n_get(lang, request_status_msgid(change->old_status))},
         {"new_status", i18n_get(lang, request_status_msgid(change->new_status))},

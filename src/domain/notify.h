@@ -20,17 +20,17 @@ typedef enum {
 typedef struct NotifyChange {
     NotifyKind kind;
     int64_t event_id;
-    const char *comment;            /* NOTIFY_COMMENT: Markdown source, may be "" */
-    const char *const *file_names;  /* NOTIFY_COMMENT: names of attached files */
+    const char *comment;           /* NOTIFY_COMMENT: Markdown source, may be "" */
+    const char *const *file_names; /* NOTIFY_COMMENT: names of attached files */
     int file_count;
     const char *old_status, *new_status; /* NOTIFY_STATUS: status keys */
-    int64_t recipient_id;           /* NOTIFY_SHARED: the one person to tell */
+    int64_t recipient_id;                /* NOTIFY_SHARED: the one person to tell */
 } NotifyChange;
 
-/* Queues one mail per person to tell (reporter and participants who are customers, have
- * notifications on, are not disabled and are not the actor), each with [KEY] in the subject,
- * In-Reply-To/References set to the request's Message-ID (created and stored with the first
- * mail when the request has none) and a link to the request. Call inside the transaction of
+/* Queues one mail per person to tell (reporter and participants who are customers with a
+ * password, have notifications on, are not disabled and are not the actor), each with [KEY] in the
+ * subject, In-Reply-To/References set to the request's Message-ID (created and stored with the
+ * first mail when the request has none) and a link to the request. Call inside the transaction of
  * the change. */
 DbResult notify_request_change(Db *db, Arena *a, const RequestView *r, const Viewer *actor,
                                const NotifyChange *change, int64_t now);

@@ -31,12 +31,13 @@ void portal_attachment_download(Request *req, Response *res)
     request_viewer_from_user(&viewer, &s->user);
     viewer.lang = req->lang;
     AttachmentRow file;
-    RequestResult r = attachment_open_for_viewer(db, req->arena, &viewer,
-                                                 request_param(req, "key"), id, &file);
+    RequestResult r =
+        attachment_open_for_viewer(db, req->arena, &viewer, request_param(req, "key"), id, &file);
     if (r != REQUEST_OK) {
-        portal_error_page(req, res, r == REQUEST_NOT_FOUND     ? 404
-                                    : r == REQUEST_UNAVAILABLE ? 503
-                                                               : 500);
+        portal_error_page(req, res,
+                          r == REQUEST_NOT_FOUND     ? 404
+                          : r == REQUEST_UNAVAILABLE ? 503
+                                                     : 500);
         return;
     }
     /* decided again from the bytes: what the page may show inline is never a stored word */

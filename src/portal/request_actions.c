@@ -53,16 +53,18 @@ static bool action_begin(Request *req, Response *res, Action *a)
 static void back_to_page(Request *req, Response *res, const Action *a, const char *done,
                          const char *anchor)
 {
-    response_redirect(res, req, arena_printf(req->arena, "/requests/%s?done=%s%s%s", a->key, done,
-                                             anchor ? "#" : "", anchor ? anchor : ""));
+    response_redirect(res, req,
+                      arena_printf(req->arena, "/requests/%s?done=%s%s%s", a->key, done,
+                                   anchor ? "#" : "", anchor ? anchor : ""));
 }
 
 /* The page for results other than OK and INVALID. */
 static void action_failure(Request *req, Response *res, RequestResult r)
 {
-    portal_error_page(req, res, r == REQUEST_NOT_FOUND     ? 404
-                                : r == REQUEST_UNAVAILABLE ? 503
-                                                           : 500);
+    portal_error_page(req, res,
+                      r == REQUEST_NOT_FOUND     ? 404
+                      : r == REQUEST_UNAVAILABLE ? 503
+                                                 : 500);
 }
 
 /* Translated message for a domain msgid, with attachment limits filled in. */
@@ -111,8 +113,8 @@ void portal_request_comment(Request *req, Response *res)
     RequestResult r = activity_comment(&a.c, a.key, body, files, count, &errors, &event_id);
     if (r == REQUEST_OK) {
         portal_mail_sent();
-        back_to_page(req, res, &a, "comment", arena_printf(req->arena, "event-%lld",
-                                                           (long long)event_id));
+        back_to_page(req, res, &a, "comment",
+                     arena_printf(req->arena, "event-%lld", (long long)event_id));
         return;
     }
     if (r != REQUEST_INVALID) {
@@ -158,9 +160,9 @@ void portal_request_edit(Request *req, Response *res)
     EditInput *inputs = edit_inputs(req, &count);
     FieldErrors errors = {0};
     bool changed = false;
-    RequestResult r = activity_edit(&a.c, a.key, version, request_form(req, "summary"),
-                                    request_form(req, "description"), inputs, count, &errors,
-                                    &changed);
+    RequestResult r =
+        activity_edit(&a.c, a.key, version, request_form(req, "summary"),
+                      request_form(req, "description"), inputs, count, &errors, &changed);
     if (r == REQUEST_OK) {
         back_to_page(req, res, &a, changed ? "saved" : "unchanged", "details");
         return;

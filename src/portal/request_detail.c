@@ -87,8 +87,7 @@ static const char *initials(Arena *a, const char *name, const char *email)
     buf_init(&b, a);
     buf_puts(&b, "");
     bool start = true;
-    for (const unsigned char *p = (const unsigned char *)(src ? src : "?"); *p && b.len < 8;
-         p++) {
+    for (const unsigned char *p = (const unsigned char *)(src ? src : "?"); *p && b.len < 8; p++) {
         if (*p == ' ' || *p == '@' || *p == '.' || *p == '-') {
             start = true;
             if (*p == '@')
@@ -180,6 +179,15 @@ static void entry_status(Request *req, View *item, const EventRow *e)
     view_set(item, "new_label", page_t(req, request_status_msgid(e->new_value)));
 }
 
+/* A shared-with address as people know it: the name of that person when they have one. */
+static const char *share_target(const RequestPage *p, const char *email)
+{
+    for (int i = 0; i < p->people_count; i++)
+        if (str_eq_nocase(p->people[i].email, email) && !str_empty(p->people[i].name))
+            return p->people[i].name;
+    return email;
+}
+
 static void entry_set(Request *req, View *item, const RequestPage *p, const TimelineEntry *t,
                       int64_t viewer_id, int64_t now)
 {
@@ -188,8 +196,9 @@ static void entry_set(Request *req, View *item, const RequestPage *p, const Time
     bool comment = str_eq(kind, "comment") || str_eq(kind, "note");
     view_setf(item, "id", "%lld", (long long)e->id);
     view_set(item, "kind", kind);
-    view_set(item, "actor", e->actor_id ? display_name(e->actor_name, e->actor_email)
-                                        : page_t(req, N_("Support team")));
+    view_set(item, "actor",
+             e->actor_id ? display_name(e->actor_name, e->actor_email)
+                         : page_t(req, N_("Support team")));
     person_set(item, req, e->actor_id, e->actor_name, e->actor_email);
     view_set_bool(item, "own", e->actor_id && e->actor_id == viewer_id);
     view_set_bool(item, "is_staff", e->actor_id && !str_eq(e->actor_role, "customer"));
@@ -206,7 +215,7 @@ static void entry_set(Request *req, View *item, const RequestPage *p, const Time
     view_set_bool(item, "is_unshare", str_eq(kind, "unshare") && !org && !left);
     view_set_bool(item, "is_left", left);
     view_set_bool(item, "is_attachment", str_eq(kind, "attachment"));
-    view_set(item, "target", str_eq(kind, "share") ? e->new_value : e->old_value);
+    view_set(item, "target", share_target(p, str_eq(kind, "share") ? e->new_value : e->old_value));
     time_set(req, item, "time", now, e->created_at);
     const char *html = comment ? markdown_render(req->arena, e->body, strlen(e->body)) : "";
     view_set_html(item, "body_html", html);
@@ -348,10 +357,10 @@ static void people_set(Request *req, View *v, const RequestPage *p, int64_t view
     const RequestView *r = &p->request;
     bool can_share_org = p->viewer_is_reporter || p->viewer_is_agent;
     view_set_bool(v, "org_shared", r->organization_id != 0);
-    view_set(v, "org_name", r->organization_id ? r->organization_name
-                                               : p->reporter_organization_name);
-    view_set_bool(v, "can_share_org", can_share_org && (r->organization_id != 0 ||
-                                                        p->reporter_organization_id != 0));
+    view_set(v, "org_name",
+             r->organization_id ? r->organization_name : p->reporter_organization_name);
+    view_set_bool(v, "can_share_org",
+                  can_share_org && (r->organization_id != 0 || p->reporter_organization_id != 0));
     view_set_bool(v, "has_org", r->organization_id != 0 || p->reporter_organization_id != 0);
 }
 
@@ -379,24 +388,24 @@ static void request_set(Request *req, View *v, const RequestPage *p, int64_t now
     time_set(req, rv, "created", now, r->created_at);
     time_set(req, rv, "updated", now, r->updated_at);
     const char *description = r->description ? r->description : "";
-    view_set_html(v, "description_html", markdown_render(req->arena, description,
-                                                         strlen(description)));
+    view_set_html(v, "description_html",
+                  markdown_render(req->arena, description, strlen(description)));
     view_set_bool(v, "has_description", !str_empty(description));
     view_set_bool(v, "closed", p->closed);
     view_set_bool(v, "can_edit", !p->closed);
     view_set_bool(v, "can_resolve", p->can_resolve);
     view_set_bool(v, "can_reopen", p->can_reopen);
     view_set_bool(v, "is_resolved", str_eq(r->status, REQUEST_STATUS_RESOLVED));
-    view_set(v, "file_max", attachment_format_size(req->arena, req->lang,
-                                                   cfg.max_attachment_bytes));
+    view_set(v, "file_max",
+             attachment_format_size(req->arena, req->lang, cfg.max_attachment_bytes));
 }
 
 /* Copies what an action left for the page (kept input, messages, flags). */
 static void state_copy(View *v, View *state)
 {
-    static const char *const TEXTS[] = {"comment", "comment_error", "files_error", "share_email",
-                                        "share_error", "edit_error", "error_summary",
-                                        "error_description", "notice"};
+    static const char *const TEXTS[] = {"comment",       "comment_error",     "files_error",
+                                        "share_email",   "share_error",       "edit_error",
+                                        "error_summary", "error_description", "notice"};
     for (size_t i = 0; i < sizeof TEXTS / sizeof TEXTS[0]; i++) {
         const char *text = view_get_text(state, TEXTS[i]);
         view_set(v, TEXTS[i], text ? text : "");
@@ -404,6 +413,11 @@ static void state_copy(View *v, View *state)
     view_set_bool(v, "conflict", view_get_bool(state, "conflict"));
     view_set_bool(v, "edit_open", view_get_bool(state, "edit_open"));
     view_set_bool(v, "has_edit_errors", view_get_bool(state, "has_edit_errors"));
+    /* app.js focuses #form-errors: the first problem of the one form that was sent */
+    bool comment_error = !str_empty(view_get_text(state, "comment_error"));
+    view_set_bool(v, "focus_comment", comment_error);
+    view_set_bool(v, "focus_files",
+                  !comment_error && !str_empty(view_get_text(state, "files_error")));
 }
 
 static Viewer page_viewer(Request *req, SignedIn *s)
@@ -430,7 +444,10 @@ void request_page_render(Request *req, Response *res, int status, View *state)
     RequestPage p;
     RequestResult rr = activity_page_load(&c, request_param(req, "key"), &p);
     if (rr != REQUEST_OK) {
-        portal_error_page(req, res, rr == REQUEST_NOT_FOUND ? 404 : rr == REQUEST_UNAVAILABLE ? 503 : 500);
+        portal_error_page(req, res,
+                          rr == REQUEST_NOT_FOUND     ? 404
+                          : rr == REQUEST_UNAVAILABLE ? 503
+                                                      : 500);
         return;
     }
     if (!state)

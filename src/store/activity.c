@@ -35,8 +35,7 @@ static DbResult run(DbStmt *st)
 
 DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const char *kind,
                             const char *body, const char *field, const char *old_value,
-                            const char *new_value, bool internal, int64_t now,
-                            int64_t *event_id)
+                            const char *new_value, bool internal, int64_t now, int64_t *event_id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO events (request_id, actor_id, kind, body, field, "
                                 "old_value, new_value, internal, created_at) "
@@ -105,8 +104,7 @@ DbResult store_event_set_message_id(Db *db, int64_t event_id, const char *messag
     return run(st);
 }
 
-DbResult store_request_people(Db *db, Arena *a, int64_t request_id, RequestPerson **out,
-                              int *count)
+DbResult store_request_people(Db *db, Arena *a, int64_t request_id, RequestPerson **out, int *count)
 {
     DbStmt *st = db_prepare(
         db, "SELECT u.id, u.email, u.name, u.role, u.lang, u.notify, u.disabled, "
@@ -239,9 +237,8 @@ DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id, c
     return run(st);
 }
 
-DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version,
-                                   const char *summary, const char *description, int64_t now,
-                                   bool *saved)
+DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, const char *summary,
+                                   const char *description, int64_t now, bool *saved)
 {
     DbStmt *st = db_prepare(db, "UPDATE requests SET summary = ?, description = ?, "
                                 "version = version + 1, updated_at = ? "
@@ -264,8 +261,9 @@ DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_s
                                   const char *to_status, int64_t now, bool *changed)
 {
     DbStmt *st = db_prepare(db, "UPDATE requests SET status = ?, updated_at = ?, "
-                                "resolved_at = CASE WHEN ? IN ('resolved', 'closed') THEN ? "
-                                "ELSE NULL END WHERE id = ? AND status = ?");
+                                "resolved_at = CASE WHEN CAST(? AS TEXT) IN ('resolved', "
+                                "'closed') THEN CAST(? AS BIGINT) ELSE NULL END "
+                                "WHERE id = ? AND status = ?");
     *changed = false;
     if (!st)
         return DB_ERROR;

@@ -14,13 +14,12 @@
  * attachment, assign, priority. internal events are for agents only. */
 DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const char *kind,
                             const char *body, const char *field, const char *old_value,
-                            const char *new_value, bool internal, int64_t now,
-                            int64_t *event_id);
+                            const char *new_value, bool internal, int64_t now, int64_t *event_id);
 
 typedef struct EventRow {
     int64_t id;
-    int64_t actor_id;      /* 0 = the system */
-    char *actor_name;      /* "" when unknown */
+    int64_t actor_id; /* 0 = the system */
+    char *actor_name; /* "" when unknown */
     char *actor_email;
     char *actor_role;
     char *kind;
@@ -50,7 +49,7 @@ typedef struct RequestPerson {
     bool disabled;
     bool has_password;
     bool reporter;
-    int64_t added_by;      /* participants: who added them (0 = unknown) */
+    int64_t added_by; /* participants: who added them (0 = unknown) */
     int64_t added_at;
 } RequestPerson;
 
@@ -73,14 +72,12 @@ typedef struct FieldValue {
 DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_t type_id,
                                     FieldValue **out, int *count);
 /* Sets (value non-empty) or deletes (NULL or "") one field value. */
-DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id,
-                                 const char *value);
+DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id, const char *value);
 
 /* Saves summary and description when the request still has version; bumps version and
  * updated_at. *saved is false when someone else changed it meanwhile. */
-DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version,
-                                   const char *summary, const char *description, int64_t now,
-                                   bool *saved);
+DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, const char *summary,
+                                   const char *description, int64_t now, bool *saved);
 /* Sets the status when the current one is from_status; resolved_at is set when the new one
  * is resolved or closed and cleared otherwise. *changed false when it was not from_status. */
 DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_status,

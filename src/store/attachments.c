@@ -2,8 +2,8 @@
 #include "store/attachments.h"
 #include <string.h>
 
-DbResult store_attachment_insert(Db *db, const AttachmentRow *row, const void *data,
-                                 size_t size, int64_t *id)
+DbResult store_attachment_insert(Db *db, const AttachmentRow *row, const void *data, size_t size,
+                                 int64_t *id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO attachments (request_id, event_id, uploader_id, "
                                 "filename, content_type, size, sha256, data, internal, "
@@ -86,8 +86,7 @@ DbResult store_attachment_list(Db *db, Arena *a, int64_t request_id, bool includ
     while ((r = db_step(st)) == DB_ROW) {
         if (*count == cap) {
             int grown = cap ? cap * 2 : 8;
-            *out = arena_realloc(a, *out, (size_t)cap * sizeof **out,
-                                 (size_t)grown * sizeof **out);
+            *out = arena_realloc(a, *out, (size_t)cap * sizeof **out, (size_t)grown * sizeof **out);
             cap = grown;
         }
         read_meta(st, a, &(*out)[(*count)++]);
@@ -96,8 +95,7 @@ DbResult store_attachment_list(Db *db, Arena *a, int64_t request_id, bool includ
     return r;
 }
 
-DbResult store_attachment_get(Db *db, Arena *a, int64_t request_id, int64_t id,
-                              AttachmentRow *out)
+DbResult store_attachment_get(Db *db, Arena *a, int64_t request_id, int64_t id, AttachmentRow *out)
 {
     DbStmt *st = db_prepare(db, "SELECT id, request_id, COALESCE(event_id, 0), "
                                 "COALESCE(uploader_id, 0), filename, content_type, size, sha256, "

@@ -250,12 +250,17 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
  * the page size: created by them (requests_reporter / _reporter_created), shared with them as
  * participant (participants_user), shared with their organization (requests_org /
  * _org_created). The outer query merges at most 3 x limit ids. Status and type filters are
- * switched off by binding 0; the order, the direction and the full-text part pick one of the
- * literal variants below. */
+ * switched off by binding 0; the order and the direction pick one of the literal variants.
+ *
+ * With full text the match set leads instead: FTS5 streams the matching rowids once and each
+ * is probed against the viewer's (small) set of visible ids - "+s.rowid" keeps SQLite from
+ * handing that IN list to FTS5 as one MATCH per visible id, which costs milliseconds each.
+ * These variants are SQLite-only (FTS5); PostgreSQL brings its own. */
 
 #define LIST_COLUMNS                                                                           \
     "SELECT r.id, r.number, t.key, t.name_de, t.name_en, r.reporter_id, u.name, u.email, "     \
-    "r.summary, r.status, r.created_at, r.updated_at FROM requests r "                         \
+    "r.summary, r.status, r.created_at, r.updated_at "
+#define LIST_JOINS                                                                             \
     "JOIN request_types t ON t.id = r.type_id JOIN users u ON u.id = r.reporter_id "
 
 /* 5 binds: status mode x3, type id x2 */
@@ -263,56 +268,79 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
     "(? = 0 OR (? = 1 AND " x ".status NOT IN ('resolved', 'closed')) OR "                     \
     "(? = 2 AND " x ".status IN ('resolved', 'closed'))) AND (? = 0 OR " x ".type_id = ?) "
 
-/* 1 bind: the FTS5 query (SQLite only) */
-#define LIST_MATCH(x) "AND " x ".id IN (SELECT rowid FROM request_search WHERE request_search MATCH ?) "
-#define LIST_NO_MATCH(x) ""
-
 /* 3 binds: cursor time, cursor id, limit */
 #define LIST_PAGE(x, COL, CMP, DIR)                                                            \
     "AND (" x "." COL ", " x ".id) " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x ".id " DIR \
     " LIMIT ?"
 
-/* binds: flag, user; filters; [match]; page */
-#define BRANCH_REPORTED(COL, CMP, DIR, MATCH)                                                  \
-    "SELECT id FROM (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? AND "       \
-    LIST_FILTERS("x") MATCH("x") LIST_PAGE("x", COL, CMP, DIR) ")"
-/* binds: flag, user, only-others, user; filters; [match]; page */
-#define BRANCH_PARTICIPANT(COL, CMP, DIR, MATCH)                                               \
-    "SELECT id FROM (SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "  \
-    "WHERE ? = 1 AND p.user_id = ? AND (? = 0 OR x.reporter_id <> ?) AND "                     \
-    LIST_FILTERS("x") MATCH("x") LIST_PAGE("x", COL, CMP, DIR) ")"
-/* binds: flag, organization, only-others, user; filters; [match]; page */
-#define BRANCH_ORGANIZATION(COL, CMP, DIR, MATCH)                                              \
-    "SELECT id FROM (SELECT x.id FROM requests x WHERE ? = 1 AND x.organization_id = ? AND "   \
-    "(? = 0 OR x.reporter_id <> ?) AND " LIST_FILTERS("x") MATCH("x")                          \
-    LIST_PAGE("x", COL, CMP, DIR) ")"
+/* One stream of a viewer's requests as (id, sort time), in index order, cut at the page
+ * size. FILTERS is LIST_FILTERS (5 binds) or nothing: without status and type filters the
+ * reporter and organization streams read only their index (covering), not the table.
+ * binds: flag, user; [filters]; page */
+#define BRANCH_REPORTED(COL, CMP, DIR, FILTERS)                                                \
+    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM requests x "                    \
+    "WHERE ? = 1 AND x.reporter_id = ? " FILTERS LIST_PAGE("x", COL, CMP, DIR) ") AS mine"
+/* binds: flag, user, only-others, user; [filters]; page */
+#define BRANCH_PARTICIPANT(COL, CMP, DIR, FILTERS)                                             \
+    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM participants p "                \
+    "JOIN requests x ON x.id = p.request_id WHERE ? = 1 AND p.user_id = ? "                    \
+    "AND (? = 0 OR x.reporter_id <> ?) " FILTERS LIST_PAGE("x", COL, CMP, DIR) ") AS taking_part"
+/* binds: flag, organization, only-others, user; [filters]; page */
+#define BRANCH_ORGANIZATION(COL, CMP, DIR, FILTERS)                                            \
+    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM requests x "                    \
+    "WHERE ? = 1 AND x.organization_id = ? AND (? = 0 OR x.reporter_id <> ?) " FILTERS         \
+    LIST_PAGE("x", COL, CMP, DIR) ") AS organization"
+#define WITH_FILTERS "AND " LIST_FILTERS("x")
+#define NO_FILTERS ""
 
-#define LIST_VISIBLE(COL, CMP, DIR, MATCH)                                                     \
-    LIST_COLUMNS "WHERE r.id IN (" BRANCH_REPORTED(COL, CMP, DIR, MATCH) " UNION ALL "         \
-    BRANCH_PARTICIPANT(COL, CMP, DIR, MATCH) " UNION ALL "                                     \
-    BRANCH_ORGANIZATION(COL, CMP, DIR, MATCH) ") ORDER BY r." COL " " DIR ", r.id " DIR        \
-    " LIMIT ?"
-#define LIST_EVERYTHING(COL, CMP, DIR, MATCH)                                                  \
-    LIST_COLUMNS "WHERE " LIST_FILTERS("r") MATCH("r") LIST_PAGE("r", COL, CMP, DIR)
+/* The three streams merged (UNION: a request in two of them counts once) and cut to a page
+ * before any other row is read; then only the page's rows are joined. binds: the branches,
+ * limit, limit. */
+#define LIST_VISIBLE(COL, CMP, DIR, FILTERS)                                                   \
+    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.id IN (SELECT id FROM ("               \
+    BRANCH_REPORTED(COL, CMP, DIR, FILTERS) " UNION "                                          \
+    BRANCH_PARTICIPANT(COL, CMP, DIR, FILTERS) " UNION "                                       \
+    BRANCH_ORGANIZATION(COL, CMP, DIR, FILTERS) " ORDER BY 2 " DIR ", 1 " DIR " LIMIT ?) AS page) " \
+    "ORDER BY r." COL " " DIR ", r.id " DIR " LIMIT ?"
+#define LIST_EVERYTHING(COL, CMP, DIR)                                                         \
+    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE " LIST_FILTERS("r")                      \
+    LIST_PAGE("r", COL, CMP, DIR)
+
+/* 1 bind: the FTS5 query */
+#define SEARCH_FROM                                                                            \
+    LIST_COLUMNS "FROM request_search s CROSS JOIN requests r ON r.id = s.rowid " LIST_JOINS   \
+    "WHERE s.request_search MATCH ? "
+/* binds: flag, user; flag, user, only-others, user; flag, organization, only-others, user */
+#define SEARCH_VISIBLE_IDS                                                                     \
+    "AND +s.rowid IN (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? "          \
+    "UNION ALL SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "        \
+    "WHERE ? = 1 AND p.user_id = ? AND (? = 0 OR x.reporter_id <> ?) "                         \
+    "UNION ALL SELECT x.id FROM requests x WHERE ? = 1 AND x.organization_id = ? "             \
+    "AND (? = 0 OR x.reporter_id <> ?)) "
+#define SEARCH_VISIBLE(COL, CMP, DIR)                                                          \
+    SEARCH_FROM SEARCH_VISIBLE_IDS "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
+#define SEARCH_EVERYTHING(COL, CMP, DIR)                                                       \
+    SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
 
 /* index: everything * 8 + match * 4 + by_created * 2 + backward */
 static const char *const LIST_SQL[16] = {
-    LIST_VISIBLE("updated_at", "<", "DESC", LIST_NO_MATCH),
-    LIST_VISIBLE("updated_at", ">", "ASC", LIST_NO_MATCH),
-    LIST_VISIBLE("created_at", "<", "DESC", LIST_NO_MATCH),
-    LIST_VISIBLE("created_at", ">", "ASC", LIST_NO_MATCH),
-    LIST_VISIBLE("updated_at", "<", "DESC", LIST_MATCH),
-    LIST_VISIBLE("updated_at", ">", "ASC", LIST_MATCH),
-    LIST_VISIBLE("created_at", "<", "DESC", LIST_MATCH),
-    LIST_VISIBLE("created_at", ">", "ASC", LIST_MATCH),
-    LIST_EVERYTHING("updated_at", "<", "DESC", LIST_NO_MATCH),
-    LIST_EVERYTHING("updated_at", ">", "ASC", LIST_NO_MATCH),
-    LIST_EVERYTHING("created_at", "<", "DESC", LIST_NO_MATCH),
-    LIST_EVERYTHING("created_at", ">", "ASC", LIST_NO_MATCH),
-    LIST_EVERYTHING("updated_at", "<", "DESC", LIST_MATCH),
-    LIST_EVERYTHING("updated_at", ">", "ASC", LIST_MATCH),
-    LIST_EVERYTHING("created_at", "<", "DESC", LIST_MATCH),
-    LIST_EVERYTHING("created_at", ">", "ASC", LIST_MATCH),
+    LIST_VISIBLE("updated_at", "<", "DESC", WITH_FILTERS),
+    LIST_VISIBLE("updated_at", ">", "ASC", WITH_FILTERS),
+    LIST_VISIBLE("created_at", "<", "DESC", WITH_FILTERS),
+    LIST_VISIBLE("created_at", ">", "ASC", WITH_FILTERS),
+    SEARCH_VISIBLE("updated_at", "<", "DESC"),    SEARCH_VISIBLE("updated_at", ">", "ASC"),
+    SEARCH_VISIBLE("created_at", "<", "DESC"),    SEARCH_VISIBLE("created_at", ">", "ASC"),
+    LIST_EVERYTHING("updated_at", "<", "DESC"),   LIST_EVERYTHING("updated_at", ">", "ASC"),
+    LIST_EVERYTHING("created_at", "<", "DESC"),   LIST_EVERYTHING("created_at", ">", "ASC"),
+    SEARCH_EVERYTHING("updated_at", "<", "DESC"), SEARCH_EVERYTHING("updated_at", ">", "ASC"),
+    SEARCH_EVERYTHING("created_at", "<", "DESC"), SEARCH_EVERYTHING("created_at", ">", "ASC"),
+};
+/* The visible list without status and type filters: index: by_created * 2 + backward. */
+static const char *const LIST_SQL_UNFILTERED[4] = {
+    LIST_VISIBLE("updated_at", "<", "DESC", NO_FILTERS),
+    LIST_VISIBLE("updated_at", ">", "ASC", NO_FILTERS),
+    LIST_VISIBLE("created_at", "<", "DESC", NO_FILTERS),
+    LIST_VISIBLE("created_at", ">", "ASC", NO_FILTERS),
 };
 
 typedef struct Binder {
@@ -325,38 +353,62 @@ static void bind_int(Binder *b, int64_t v)
     db_bind_int(b->st, ++b->next, v);
 }
 
-static void bind_filters_and_page(Binder *b, const RequestListFilter *f)
+static void bind_filters(Binder *b, const RequestListFilter *f)
 {
     for (int i = 0; i < 3; i++)
         bind_int(b, (int64_t)f->status);
     bind_int(b, f->type_id);
     bind_int(b, f->type_id);
-    if (f->match)
-        db_bind_text(b->st, ++b->next, f->match);
+}
+
+static void bind_page(Binder *b, const RequestListFilter *f)
+{
     bind_int(b, f->cursor_time);
     bind_int(b, f->cursor_id);
     bind_int(b, f->limit);
 }
 
-static void bind_list(Binder *b, const RequestListFilter *f)
+/* The binds of a visible-ids branch head: reported, participant, organization. */
+static void bind_branch_head(Binder *b, const RequestListFilter *f, int which)
 {
-    if (f->everything) {
-        bind_filters_and_page(b, f);
+    if (which == 0) {
+        bind_int(b, f->reported);
+        bind_int(b, f->user_id);
         return;
     }
-    bind_int(b, f->reported);
-    bind_int(b, f->user_id);
-    bind_filters_and_page(b, f);
-    bind_int(b, f->shared);
-    bind_int(b, f->user_id);
+    bind_int(b, which == 1 ? f->shared : f->shared && f->organization_id != 0);
+    bind_int(b, which == 1 ? f->user_id : f->organization_id);
     bind_int(b, f->shared_only_others);
     bind_int(b, f->user_id);
-    bind_filters_and_page(b, f);
-    bind_int(b, f->shared && f->organization_id != 0);
-    bind_int(b, f->organization_id);
-    bind_int(b, f->shared_only_others);
-    bind_int(b, f->user_id);
-    bind_filters_and_page(b, f);
+}
+
+static bool list_filtered(const RequestListFilter *f)
+{
+    return f->status != LIST_STATUS_ALL || f->type_id != 0;
+}
+
+static void bind_list(Binder *b, const RequestListFilter *f)
+{
+    if (f->match) {
+        db_bind_text(b->st, ++b->next, f->match);
+        for (int which = 0; !f->everything && which < 3; which++)
+            bind_branch_head(b, f, which);
+        bind_filters(b, f);
+        bind_page(b, f);
+        return;
+    }
+    if (f->everything) {
+        bind_filters(b, f);
+        bind_page(b, f);
+        return;
+    }
+    for (int which = 0; which < 3; which++) {
+        bind_branch_head(b, f, which);
+        if (list_filtered(f))
+            bind_filters(b, f);
+        bind_page(b, f);
+    }
+    bind_int(b, f->limit);
     bind_int(b, f->limit);
 }
 
@@ -367,9 +419,11 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
     *count = 0;
     if (f->match && db_kind(db) != DB_SQLITE)
         return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
-    int variant = (f->everything ? 8 : 0) + (f->match ? 4 : 0) + (f->by_created ? 2 : 0) +
-                  (f->backward ? 1 : 0);
-    DbStmt *st = db_prepare(db, LIST_SQL[variant]);
+    int order = (f->by_created ? 2 : 0) + (f->backward ? 1 : 0);
+    bool plain = !f->everything && !f->match && !list_filtered(f);
+    DbStmt *st = db_prepare(db, plain ? LIST_SQL_UNFILTERED[order]
+                                      : LIST_SQL[(f->everything ? 8 : 0) + (f->match ? 4 : 0) +
+                                                 order]);
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
