@@ -163,13 +163,16 @@ describe('start page in the browser', () => {
     }
     assert.ok(filterAt >= 0, `Tab never reached #type-filter: ${seen.join(' | ')}`);
     assert.ok(cardAt > filterAt, `Tab reaches a card after the filter: ${seen.join(' | ')}`);
-    // Enter on the focused card follows its link
+    // Enter on the focused card follows its link; a visitor who is not signed in is asked to
+    // log in first and comes back to the form afterwards
     const href = await page.evaluate(() => {
       const el = document.activeElement;
       return (el.closest('a') || el.querySelector('a')).href;
     });
-    await Promise.all([page.waitForURL(href), page.keyboard.press('Enter')]);
-    assert.equal(page.url(), href);
+    const path = new URL(href).pathname;
+    const login = new URL(`/login?next=${encodeURIComponent(path)}`, href).href;
+    await Promise.all([page.waitForURL(login), page.keyboard.press('Enter')]);
+    assert.equal(page.url(), login);
   });
 
   it('screenshots: 390 and 1280 px, German and English, light and dark', async () => {
