@@ -99,6 +99,8 @@ int cli_serve(int nargs, char **args)
         .max_form_bytes = cfg.max_form_bytes,
         .max_upload_bytes = cfg.max_upload_bytes,
         .connection_timeout = (int)cfg.connection_timeout,
+        .slow_workers = cfg.hash_concurrency ? (int)cfg.hash_concurrency
+                                             : password_default_concurrency(serve_core_count()),
     };
     ServerApp app = {
         .routes = serve_routes(),
@@ -111,11 +113,9 @@ int cli_serve(int nargs, char **args)
     if (setup_url)
         printf("Create the first administrator account (one-time link):\n  %s\n", setup_url);
     fflush(stdout);
-    /* hashing may use half the cores; beyond one waiting login per spare worker, logins are
-     * refused with 503 so page views always find a free worker */
+    /* hashing uses half the cores, on threads of its own (the slow routes) */
     password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                                   : password_default_concurrency(serve_core_count()));
-    password_set_max_busy(opt.threads > 1 ? opt.threads - 1 : 1);
     password_init();
     outbox_worker_start();
     int rc = server_run(&opt, &app);

@@ -79,7 +79,7 @@ void exchange_dispatch(Exchange *ex, const ServerApp *app)
     }
     const Route *route = NULL;
     const char *allow = NULL;
-    static const Route NO_ROUTES[] = {{0, 0, 0}};
+    static const Route NO_ROUTES[] = {{0}};
     switch (router_match(app->routes ? app->routes : NO_ROUTES, req, &route, &allow)) {
     case ROUTE_NOT_FOUND:
         exchange_error(ex, app, 404);

@@ -31,6 +31,7 @@ typedef struct Exchange {
     Buf body; /* urlencoded and other bodies */
     MultipartParser *multipart;
     bool answered; /* a response was queued */
+    bool dispatched; /* the handler ran on the offload pool; the response waits to be sent */
     int status_sent;
     size_t bytes_sent;
 } Exchange;

@@ -11,6 +11,7 @@ typedef struct Route {
     const char *method;  /* "GET" also answers HEAD */
     const char *pattern;
     Handler handler;
+    bool slow;           /* runs on the offload pool (password hashing): see server.h */
 } Route;
 
 typedef enum { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED } RouteMatch;

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "http/exchange.h"
+#include "http/offload.h"
 #include "http/listen.h"
 #include "http/worker.h"
 #include <arpa/inet.h>
@@ -131,16 +132,48 @@ static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn, 
     return MHD_YES;
 }
 
+/* True when the request goes to a route marked slow. */
+static bool route_is_slow(Exchange *ex)
+{
+    const Route *route = NULL;
+    const char *allow = NULL;
+    return server_app->routes &&
+           router_match(server_app->routes, &ex->req, &route, &allow) == ROUTE_FOUND &&
+           route->slow;
+}
+
+/* On a pool thread: the whole dispatch, then the connection wakes up to send the answer. */
+static void run_offloaded(void *job)
+{
+    Exchange *ex = job;
+    log_set_request_id(ex->req.id);
+    exchange_dispatch(ex, server_app);
+    ex->dispatched = true;
+    log_set_request_id(0);
+    MHD_resume_connection(ex->req.conn);
+}
+
 static enum MHD_Result on_last_call(Exchange *ex, struct MHD_Connection *conn)
 {
     if (ex->answered)
         return MHD_YES;
+    if (ex->dispatched)
+        return send_response(ex, conn);
     if (!ex->status)
         exchange_body_end(ex);
-    if (ex->status)
+    if (ex->status) {
         exchange_error(ex, server_app, ex->status);
-    else
+    } else if (server_opt->slow_workers > 0 && route_is_slow(ex)) {
+        if (offload_reserve()) {
+            MHD_suspend_connection(conn);
+            offload_submit(ex);
+            return MHD_YES;
+        }
+        log_warn("event=offload_full path=%s", ex->log_path);
+        exchange_error(ex, server_app, 503);
+    } else {
         exchange_dispatch(ex, server_app);
+    }
     return send_response(ex, conn);
 }
 
@@ -196,7 +229,8 @@ static int server_threads(const ServerOptions *opt)
 static struct MHD_Daemon *daemon_start(const ServerOptions *opt, struct sockaddr_storage *addr,
                                        bool use_epoll)
 {
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                         MHD_ALLOW_SUSPEND_RESUME;
     flags |= use_epoll ? MHD_USE_EPOLL : MHD_USE_POLL;
     if (addr->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -294,6 +328,8 @@ static void server_drain(struct MHD_Daemon *d, int sig)
             break;
         }
     }
+    if (server_opt->slow_workers > 0)
+        offload_stop(); /* their connections are resumed and answered by the running daemon */
     MHD_stop_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
@@ -323,9 +359,15 @@ int server_run(const ServerOptions *opt, const ServerApp *app)
     sigaddset(&stop_set, SIGTERM);
     sigaddset(&stop_set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_set, &old_mask);
+    if (opt->slow_workers > 0 && !offload_start(opt->slow_workers, run_offloaded, app->thread_exit)) {
+        signals_restore(old);
+        return 1;
+    }
     struct MHD_Daemon *d = daemon_start_any(opt, &addr);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (!d) {
+        if (opt->slow_workers > 0)
+            offload_stop();
         log_error("event=listen_failed addr=%s", opt->listen);
         signals_restore(old);
         return 1;

@@ -28,6 +28,8 @@ typedef struct ServerOptions {
     int64_t max_form_bytes;      /* urlencoded bodies */
     int64_t max_upload_bytes;    /* multipart bodies */
     int connection_timeout;      /* seconds idle */
+    int slow_workers;            /* threads for routes marked slow; their connections are
+                                    suspended meanwhile, so the HTTP workers stay free */
 } ServerOptions;
 
 /* Starts serving and blocks until SIGTERM/SIGINT; then stops accepting, lets in-flight

@@ -23,5 +23,5 @@ const Route ACTIVITY_ROUTES[] = {
     {"POST", "/requests/{key}/resolve", portal_request_resolve},
     {"POST", "/requests/{key}/reopen", portal_request_reopen},
     {"GET", "/requests/{key}/attachments/{id}/{name}", portal_attachment_download},
-    {0, 0, 0},
+    {0},
 };

@@ -11,5 +11,5 @@ const Route REQUEST_ROUTES[] = {
     {"GET", "/new/{key}", portal_request_new_form},
     {"POST", "/new/{key}", portal_request_new_submit},
     {"GET", "/requests", portal_request_list},
-    {0, 0, 0},
+    {0},
 };

@@ -80,7 +80,7 @@ static const Route ROUTES[] = {
     {"GET", "/own", handler_own_headers},
     {"POST", "/upload", handler_text},
     {"GET", "/static/{file}", static_handle},
-    {0, 0, 0},
+    {0},
 };
 
 /* ---- router_match ---- */
