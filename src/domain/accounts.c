@@ -136,22 +136,36 @@ static AccountResult finish_transaction(AccountContext *c, DbResult r)
     return ACCOUNT_OK;
 }
 
-AccountResult account_register_start(AccountContext *c, const char *email_input,
-                                     const char *next, FieldErrors *errors)
+/* The common start of "Link senden" and "Passwort vergessen?": a valid address within the
+ * limits, a transaction, and the account (u->id == 0 when none); *r is the lookup's result. */
+static AccountResult mail_form_begin(AccountContext *c, const char *email_input,
+                                     FieldErrors *errors, const char **email, User *u,
+                                     DbResult *r)
 {
-    const char *email, *msgid;
-    if (!account_email_normalize(c->arena, email_input, &email, &msgid)) {
+    const char *msgid;
+    if (!account_email_normalize(c->arena, email_input, email, &msgid)) {
         account_error(errors, "email", msgid);
         return ACCOUNT_INVALID;
     }
-    AccountResult ar = mail_rate_check(c, email);
+    AccountResult ar = mail_rate_check(c, *email);
     if (ar != ACCOUNT_OK)
         return ar;
-    DbResult r = db_begin(c->db);
-    if (r != DB_OK)
-        return account_db_failure(r);
+    *r = db_begin(c->db);
+    if (*r != DB_OK)
+        return account_db_failure(*r);
+    *r = store_user_by_email(c->db, c->arena, *email, u);
+    return ACCOUNT_OK;
+}
+
+AccountResult account_register_start(AccountContext *c, const char *email_input,
+                                     const char *next, FieldErrors *errors)
+{
+    const char *email;
     User u;
-    r = store_user_by_email(c->db, c->arena, email, &u);
+    DbResult r;
+    AccountResult ar = mail_form_begin(c, email_input, errors, &email, &u, &r);
+    if (ar != ACCOUNT_OK)
+        return ar;
     int64_t verify = cfg.verify_token_hours * 3600, reset = cfg.reset_token_minutes * 60;
     if (r == DB_OK && u.id && u.password_hash)
         r = account_mail_token(c, "already", "reset", email, u.id, u.name, u.lang, "", reset);
@@ -325,19 +339,12 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
 AccountResult account_reset_start(AccountContext *c, const char *email_input,
                                   FieldErrors *errors)
 {
-    const char *email, *msgid;
-    if (!account_email_normalize(c->arena, email_input, &email, &msgid)) {
-        account_error(errors, "email", msgid);
-        return ACCOUNT_INVALID;
-    }
-    AccountResult ar = mail_rate_check(c, email);
+    const char *email;
+    User u;
+    DbResult r;
+    AccountResult ar = mail_form_begin(c, email_input, errors, &email, &u, &r);
     if (ar != ACCOUNT_OK)
         return ar;
-    DbResult r = db_begin(c->db);
-    if (r != DB_OK)
-        return account_db_failure(r);
-    User u;
-    r = store_user_by_email(c->db, c->arena, email, &u);
     if (r == DB_OK && u.id && !u.disabled)
         r = account_mail_token(c, "reset", "reset", email, u.id, u.name, u.lang, "",
                                cfg.reset_token_minutes * 60);

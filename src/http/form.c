@@ -21,22 +21,9 @@ void param_list_add(ParamList *list, Arena *a, const char *name, const char *val
     list->count++;
 }
 
-char *form_decode_value(Arena *a, const char *s, size_t n)
-{
-    char *out = str_url_decode(a, s, n, true);
-    if (!out)
-        return NULL;
-    size_t len = strlen(out);
-    size_t escapes = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '%')
-            escapes++;
-    if (len != n - 2 * escapes)
-        return NULL; /* an encoded NUL */
-    return str_utf8_valid(out, len) ? out : str_utf8_repair(a, out, len);
-}
-
-char *form_decode_component(Arena *a, const char *s, size_t n)
+/* Decodes %XX and '+'; NULL for bad escapes and encoded NULs. Invalid UTF-8 is refused, or
+ * replaced by U+FFFD when repair is set. */
+static char *form_decode(Arena *a, const char *s, size_t n, bool repair)
 {
     char *out = str_url_decode(a, s, n, true);
     if (!out)
@@ -47,9 +34,21 @@ char *form_decode_component(Arena *a, const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if (s[i] == '%')
             escapes++;
-    if (len != n - 2 * escapes || !str_utf8_valid(out, len))
+    if (len != n - 2 * escapes)
         return NULL;
-    return out;
+    if (str_utf8_valid(out, len))
+        return out;
+    return repair ? str_utf8_repair(a, out, len) : NULL;
+}
+
+char *form_decode_value(Arena *a, const char *s, size_t n)
+{
+    return form_decode(a, s, n, true);
+}
+
+char *form_decode_component(Arena *a, const char *s, size_t n)
+{
+    return form_decode(a, s, n, false);
 }
 
 static bool form_add_pair(Arena *a, const char *pair, size_t n, ParamList *list)

@@ -49,10 +49,8 @@ void portal_register_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     FieldErrors errors = {0};
     const char *email = request_form(req, "email");
     AccountResult r = account_register_start(&c, email, request_form(req, "next"), &errors);
@@ -73,10 +71,8 @@ void portal_register_submit(Request *req, Response *res)
 void portal_register_finish_form(Request *req, Response *res)
 {
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_query(req, "token"), *email = NULL;
     AccountResult r = account_register_check(&c, token, &email);
     if (r == ACCOUNT_BAD_TOKEN) {
@@ -101,10 +97,8 @@ void portal_register_finish_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_form(req, "token"), *name = request_form(req, "name");
     FieldErrors errors = {0};
     NewSession session = {0};
@@ -161,10 +155,8 @@ void portal_login_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     FieldErrors errors = {0};
     const char *email_input = request_form(req, "email"), *email, *msgid;
     if (!account_email_normalize(req->arena, email_input, &email, &msgid)) {
@@ -203,10 +195,8 @@ void portal_forgot_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     FieldErrors errors = {0};
     const char *email = request_form(req, "email");
     AccountResult r = account_reset_start(&c, email, &errors);
@@ -240,10 +230,8 @@ static void render_reset_form(Request *req, Response *res, const char *token, co
 void portal_reset_form(Request *req, Response *res)
 {
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_query(req, "token"), *email = NULL;
     AccountResult r = account_reset_check(&c, token, &email);
     if (r == ACCOUNT_BAD_TOKEN)
@@ -259,10 +247,8 @@ void portal_reset_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_form(req, "token"), *email = NULL;
     FieldErrors errors = {0};
     NewSession session = {0};

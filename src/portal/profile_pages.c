@@ -83,10 +83,8 @@ void portal_profile_save(Request *req, Response *res)
     if (!s || !web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *name = request_form(req, "name"), *lang = request_form(req, "lang");
     bool notify = str_eq(request_form(req, "notify"), "1");
     FieldErrors errors = {0};
@@ -108,10 +106,8 @@ void portal_profile_password(Request *req, Response *res)
     if (!s || !web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     FieldErrors errors = {0};
     AccountResult r = account_change_password(&c, s, request_form(req, "current_password"),
                                               request_form(req, "password"), &errors);
@@ -138,10 +134,8 @@ void portal_profile_end_session(Request *req, Response *res)
         portal_error_page(req, res, 404);
         return;
     }
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     AccountResult r = account_end_session(&c, s, id);
     if (r != ACCOUNT_OK) {
         web_account_failure(req, res, r, 0);
@@ -173,10 +167,8 @@ static void setup_render(Request *req, Response *res, const char *token, const c
 void portal_setup_form(Request *req, Response *res)
 {
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_query(req, "token");
     AccountResult r = account_setup_check(&c, token);
     if (r == ACCOUNT_BAD_TOKEN) {
@@ -194,10 +186,8 @@ void portal_setup_submit(Request *req, Response *res)
     if (!web_require_csrf(req, res))
         return;
     AccountContext c;
-    if (!web_account_context(req, &c)) {
-        portal_error_page(req, res, 503);
+    if (!web_account_context_or_503(req, res, &c))
         return;
-    }
     const char *token = request_form(req, "token"), *email = request_form(req, "email");
     const char *name = request_form(req, "name");
     FieldErrors errors = {0};

@@ -31,6 +31,14 @@ bool web_account_context(Request *req, AccountContext *c)
     return c->db != NULL;
 }
 
+bool web_account_context_or_503(Request *req, Response *res, AccountContext *c)
+{
+    if (web_account_context(req, c))
+        return true;
+    portal_error_page(req, res, 503);
+    return false;
+}
+
 AccountResult web_session_load(Request *req, Response *res)
 {
     const char *token = request_cookie(req, session_cookie_name());

@@ -13,6 +13,8 @@ SignedIn *web_user(Request *req);
 /* An AccountContext for this request (database, arena, ip, user agent, language, now);
  * false when the database is unavailable. */
 bool web_account_context(Request *req, AccountContext *c);
+/* The same, answering the 503 page itself when the database is unavailable. */
+bool web_account_context_or_503(Request *req, Response *res, AccountContext *c);
 /* Checks the CSRF token and Origin; on failure renders the 403 page and returns false. */
 bool web_require_csrf(Request *req, Response *res);
 /* Sends the new session's cookie and wipes the raw token. */
