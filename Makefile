@@ -20,7 +20,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all asan unit fuzz-build fuzz check run deps deps-test format clean bench
+.PHONY: all asan unit unit-asan fuzz-build fuzz check run deps deps-test format clean bench
 all: build/pforte
 
 build/tools/embed: tools/embed.c
@@ -71,6 +71,14 @@ build/tests/%: tests/unit/%.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcmocka
 unit: $(UNIT_BIN)
 
+# the unit tests again, linked against the sanitizer build
+ASAN_LIB_OBJ := $(filter-out build/asan/src/main.o,$(ASAN_OBJ))
+UNIT_ASAN_BIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
+build/tests-asan/%: tests/unit/%.c $(ASAN_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< $(ASAN_LIB_OBJ) $(PKG_LIBS) -lcmocka
+unit-asan: $(UNIT_ASAN_BIN)
+
 # libFuzzer targets: the library is compiled once with clang, each target links against it
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -Ibuild/gen $(PKG_CFLAGS)
 FUZZ_SAN := -fsanitize=address,undefined
@@ -95,7 +103,7 @@ run: deps
 	build/pforte serve --demo
 
 check: deps-test
-	@$(MAKE) --no-print-directory -j2 all asan unit fuzz-build || \
+	@$(MAKE) --no-print-directory -j2 all asan unit unit-asan fuzz-build || \
 		{ echo "build failed: see the compiler output above"; echo "0 passed, 1 failed"; exit 1; }
 	@scripts/check.sh
 

@@ -75,28 +75,35 @@ run_lint() {
 }
 
 # ---- (a) unit tests ----------------------------------------------------------------------
-run_unit() {
-  header "unit tests (build/tests/test_*)"
+run_unit() { run_unit_in build/tests unit; }
+# the same tests linked against the ASan/UBSan objects
+run_unit_asan() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_unit_in build/tests-asan unit-asan
+}
+run_unit_in() {
+  local dir=$1 label=$2
+  header "unit tests ($dir/test_*)"
   local bins=() src bin missing=0
-  for bin in build/tests/test_*; do [ -f "$bin" ] && [ -x "$bin" ] && bins+=("$bin"); done
+  for bin in "$dir"/test_*; do [ -f "$bin" ] && [ -x "$bin" ] && bins+=("$bin"); done
   for src in tests/unit/test_*.c; do
     [ -f "$src" ] || continue
-    bin=build/tests/$(basename "$src" .c)
+    bin=$dir/$(basename "$src" .c)
     if [ ! -x "$bin" ]; then
       echo "MISSING: $bin (from $src) was not built"
-      record "unit $(basename "$bin")" 0 1 "not built"
+      record "$label $(basename "$bin")" 0 1 "not built"
       missing=$((missing + 1))
     fi
   done
   if [ ${#bins[@]} -eq 0 ]; then
-    echo "no unit test binaries in build/tests/ (run make unit)"
-    [ $missing -eq 0 ] && record "unit" 0 1 "no test binaries"
+    echo "no unit test binaries in $dir/ (run make unit unit-asan)"
+    [ $missing -eq 0 ] && record "$label" 0 1 "no test binaries"
     return
   fi
   for bin in "${bins[@]}"; do
     local name log rc p f
     name=$(basename "$bin")
-    log=$LOGDIR/unit-$name.log
+    log=$LOGDIR/$label-$name.log
     echo "--- $name"
     env -u CMOCKA_MESSAGE_OUTPUT -u CMOCKA_TEST_ABORT timeout -k 5 "$UNIT_SECONDS" "$bin" >"$log" 2>&1
     rc=$?
@@ -104,11 +111,11 @@ run_unit() {
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     if ! grep -q '^\[==========\] [0-9]* test' "$log"; then
-      record "unit $name" "$p" $((f + 1)) "no cmocka summary, exit $rc"
+      record "$label $name" "$p" $((f + 1)) "no cmocka summary, exit $rc"
     elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-      record "unit $name" "$p" 1 "exit $rc without a reported failure"
+      record "$label $name" "$p" 1 "exit $rc without a reported failure"
     else
-      record "unit $name" "$p" "$f"
+      record "$label $name" "$p" "$f"
     fi
   done
 }
@@ -247,12 +254,13 @@ run_fuzz() {
 }
 
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(lint unit http asan pg e2e fuzz)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(lint unit unit-asan http asan pg e2e fuzz)
 start=$(date +%s)
 for s in "${SUITES[@]}"; do
   case "$s" in
     lint) run_lint ;;
     unit) run_unit ;;
+    unit-asan) run_unit_asan ;;
     http) run_http ;;
     asan) run_asan ;;
     pg) run_pg ;;

@@ -122,6 +122,17 @@ static bool setting_apply(Config *c, const Setting *s, const char *value, Buf *e
     return false;
 }
 
+void config_free(Config *c)
+{
+    for (int i = 0; i < SETTINGS_COUNT; i++) {
+        if (SETTINGS[i].type == SETTING_STRING) {
+            char **slot = (char **)((char *)c + SETTINGS[i].offset);
+            free(*slot);
+            *slot = NULL;
+        }
+    }
+}
+
 bool config_set(Config *c, const char *name, const char *value, Buf *err)
 {
     const Setting *s = setting_find(name, strlen(name));

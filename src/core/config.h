@@ -69,6 +69,8 @@ bool config_load(Config *out, int argc, char **argv, int from, char **positional
 /* Command-specific flags that are not settings (e.g. `admin user add --email E`): names
  * without dashes, ended by NULL; values land in the same index of values (NULL if absent). */
 void config_allow_extra_flags(const char *const *names, const char **values);
+/* Releases the strings of a Config that config_load filled (not the process's cfg). */
+void config_free(Config *c);
 /* Sets one setting from text; false with a message naming the key when invalid. */
 bool config_set(Config *c, const char *name, const char *value, Buf *err);
 /* Writes the Markdown option table used in the README. */

@@ -184,6 +184,7 @@ static void config_sources_in_order(void **state)
     assert_true(c.dev);
     unsetenv("PFORTE_THREADS");
     unlink(path);
+    config_free(&c);
     buf_free(&err);
 }
 
@@ -216,6 +217,7 @@ static void config_rejects_bad_input_naming_the_key(void **state)
     assert_non_null(strstr(buf_cstr(&err), "bogus_key"));
     assert_non_null(strstr(buf_cstr(&err), ":2"));
     unlink(path);
+    config_free(&c);
     buf_free(&err);
 }
 
