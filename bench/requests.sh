@@ -59,7 +59,11 @@ else
   PASSWORD="bench $(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n') Wolke Fahrrad"
   echo "bench/requests: seeding ${BENCH_REQUESTS:-100000} requests ..." >&2
   printf '%s\n' "$PASSWORD" | "$BIN" seed-bench "${BENCH_REQUESTS:-100000}" \
-    "${BENCH_CUSTOMERS:-10000}" --data "$TMP/data" --log-level warn >&2 || die "seeding failed"
+    "${BENCH_CUSTOMERS:-10000}" --data "$TMP/data" --log-level warn >"$TMP/seed.txt" 2>&1 ||
+    { cat "$TMP/seed.txt" >&2; die "seeding failed"; }
+  cat "$TMP/seed.txt" >&2
+  # seeded requests have number = id: the one with 50 activity entries
+  BENCH_DETAIL=${BENCH_DETAIL:-$(sed -n 's/.* events on request id \([0-9]*\).*/\/requests\/SUP-\1/p' "$TMP/seed.txt")}
   PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$BIN" serve --listen "127.0.0.1:$PORT" --data "$TMP/data" --log-level warn \
     ${BENCH_PFORTE_ARGS:-} >"$TMP/pforte.out" 2>"$TMP/pforte.err" </dev/null &
@@ -119,6 +123,9 @@ measure list_first "$FIRST"
 measure list_last "$LAST"
 measure search "$SEARCH"
 measure search_broad "$SEARCH_BROAD"
+if [ -n "${BENCH_DETAIL:-}" ] && get "$BENCH_DETAIL" >/dev/null; then
+  measure detail "$BENCH_DETAIL"
+fi
 before=$(get "/requests?sort=created" | grep -o '/requests/[A-Z]*-[0-9]*' | head -n 1)
 measure create /new/question -s "$ROOT/bench/requests-create.lua" -- "$COOKIE" "$CSRF" question
 after=$(get "/requests?sort=created" | grep -o '/requests/[A-Z]*-[0-9]*' | head -n 1)
@@ -138,13 +145,15 @@ echo "list: $pages pages of 25; last page $LAST"
 echo "created during the run: ${before#/requests/} -> ${after#/requests/}"
 echo
 printf '%-34s %12s %10s %10s %8s\n' endpoint "requests/s" "p99" "vs asset" errors
-for n in asset list_first list_last search search_broad create; do
+for n in asset list_first list_last search search_broad detail create; do
+  [ -n "$(eval echo "\${RPS_$n:-}")" ] || continue
   case $n in
     asset) label="static asset" ;;
     list_first) label="list, first page" ;;
     list_last) label="list, last page" ;;
     search) label="search \"Kontoauszüge Import\"" ;;
     search_broad) label="search \"Fehler\" (1/3 of all)" ;;
+    detail) label="request with 50 activity entries" ;;
     create) label="create (POST /new/question)" ;;
   esac
   rps_var=RPS_$n p99_var=P99_$n err_var=ERR_$n
