@@ -57,7 +57,8 @@ Db *db_open(const char *url)
     db->handle = h;
     if (db_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
         db_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
-        db_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK) {
+        db_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK ||
+        db_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK) {
         db_close(db);
         return NULL;
     }
