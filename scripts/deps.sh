@@ -7,7 +7,7 @@ RUN_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-
  libcurl4-openssl-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev
  libpq-dev wngerman wamerican"
 TEST_PKGS="$RUN_PKGS libcmocka-dev clang chromium chromium-driver nginx-light wrk
- postgresql python3-aiosmtpd curl"
+ postgresql python3-aiosmtpd curl sqlite3"
 case "${1:-run}" in
   run) want=$RUN_PKGS ;;
   test) want=$TEST_PKGS ;;

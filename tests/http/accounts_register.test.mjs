@@ -95,7 +95,7 @@ const ENGLISH_REASONS = ['too short', 'too long', 'not valid UTF-8', 'a commonly
   'contains the name of the portal', 'repeats itself', 'easy to guess'];
 
 function sqlite(dbFile, sql) {
-  const r = spawnSync('sqlite3', ['-readonly', dbFile, sql], { encoding: 'utf8' });
+  const r = spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 10000', dbFile, sql], { encoding: 'utf8' });
   if (r.error) return null; // not installed
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
@@ -358,13 +358,13 @@ describe('registration', () => {
     assert.match(rows[0], /^[0-9a-f]{64}$/);
     assert.notEqual(rows[0], token);
     assert.equal(rows[0], createHash('sha256').update(token).digest('hex'));
-    const dump = spawnSync('sqlite3', ['-readonly', dbFile, '.dump'], { encoding: 'utf8' }).stdout;
+    const dump = spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 10000', dbFile, '.dump'], { encoding: 'utf8' }).stdout;
     assert.ok(!dump.includes(token), 'the raw token is nowhere in the database');
     assert.equal((await finish(c, link, 'Hanna Hash', GOOD)).status, 303);
     const cookie = c.cookie('pf_session');
     const hashes = sqlite(dbFile, 'select token_hash from sessions').trim().split('\n');
     assert.ok(hashes.includes(createHash('sha256').update(cookie).digest('hex')));
-    assert.ok(!spawnSync('sqlite3', ['-readonly', dbFile, '.dump'], { encoding: 'utf8' })
+    assert.ok(!spawnSync('sqlite3', ['-readonly', '-cmd', '.timeout 10000', dbFile, '.dump'], { encoding: 'utf8' })
       .stdout.includes(cookie), 'the raw session cookie is nowhere in the database');
   });
 

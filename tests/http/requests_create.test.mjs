@@ -29,7 +29,7 @@ function addUser(server, email, name) {
 function sql(server, statement) {
   const r = server.database
     ? spawnSync('psql', [server.database.url, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', [path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
+    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
