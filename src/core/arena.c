@@ -95,6 +95,16 @@ static void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, bool zero
     return q;
 }
 
+void *arena_grow_array(Arena *a, void *items, int count, int *cap, size_t elem_size)
+{
+    if (count < *cap)
+        return items;
+    int grown = *cap ? *cap * 2 : 16;
+    items = arena_realloc(a, items, elem_size * (size_t)*cap, elem_size * (size_t)grown);
+    *cap = grown;
+    return items;
+}
+
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);

@@ -22,6 +22,9 @@ void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n);
 /* Like arena_realloc, but bytes beyond old_n may hold anything (for buffers about to be
  * written, where zeroing is wasted work). */
 void *arena_realloc_uninit(Arena *a, void *p, size_t old_n, size_t new_n);
+/* Makes room for one more element in an arena array of count elements (capacity *cap,
+ * doubled as needed, starting at 16) and returns the (possibly moved) array. */
+void *arena_grow_array(Arena *a, void *items, int count, int *cap, size_t elem_size);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -62,11 +62,7 @@ static int options_parse(Arena *a, const RequestField *f, OptionLine **out)
             continue;
         char *bar1 = strchr(line, '|');
         char *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-        if (count == cap) {
-            int grown = cap ? cap * 2 : 8;
-            *out = arena_realloc(a, *out, (size_t)cap * sizeof **out, (size_t)grown * sizeof **out);
-            cap = grown;
-        }
+        *out = arena_grow_array(a, *out, count, &cap, sizeof **out);
         OptionLine *o = &(*out)[count++];
         if (bar1)
             *bar1 = '\0';

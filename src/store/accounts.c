@@ -52,15 +52,6 @@ DbResult store_user_by_id(Db *db, Arena *a, int64_t id, User *u)
     return step_one(st, a, u);
 }
 
-static DbResult run(DbStmt *st)
-{
-    if (!st)
-        return DB_ERROR;
-    DbResult r = db_step(st);
-    db_done(st);
-    return r == DB_ROW ? DB_OK : r;
-}
-
 DbResult store_user_set_password(Db *db, int64_t id, const char *hash, int64_t now)
 {
     DbStmt *st = db_prepare(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
@@ -69,7 +60,7 @@ DbResult store_user_set_password(Db *db, int64_t id, const char *hash, int64_t n
     db_bind_text(st, 1, hash);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_user_update_profile(Db *db, int64_t id, const char *name, const char *lang,
@@ -84,7 +75,7 @@ DbResult store_user_update_profile(Db *db, int64_t id, const char *name, const c
     db_bind_int(st, 3, notify);
     db_bind_int(st, 4, now);
     db_bind_int(st, 5, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_user_set_disabled(Db *db, int64_t id, bool disabled, int64_t now)
@@ -95,7 +86,7 @@ DbResult store_user_set_disabled(Db *db, int64_t id, bool disabled, int64_t now)
     db_bind_int(st, 1, disabled);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_user_set_role(Db *db, int64_t id, const char *role, int64_t now)
@@ -106,7 +97,7 @@ DbResult store_user_set_role(Db *db, int64_t id, const char *role, int64_t now)
     db_bind_text(st, 1, role);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_user_each(Db *db, Arena *a, void (*fn)(const User *u, void *ctx), void *ctx)
@@ -154,7 +145,7 @@ DbResult store_session_insert(Db *db, const char *token_hash, int64_t user_id,
     db_bind_text(st, 5, ip ? ip : "");
     db_bind_int(st, 6, now);
     db_bind_int(st, 7, now);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_session_find(Db *db, Arena *a, const char *token_hash, int64_t min_created,
@@ -192,7 +183,7 @@ DbResult store_session_touch(Db *db, int64_t id, int64_t now)
         return DB_ERROR;
     db_bind_int(st, 1, now);
     db_bind_int(st, 2, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_session_delete(Db *db, int64_t id)
@@ -201,7 +192,7 @@ DbResult store_session_delete(Db *db, int64_t id)
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_session_delete_for_user(Db *db, int64_t user_id, int64_t id, int64_t except_id)
@@ -212,7 +203,7 @@ DbResult store_session_delete_for_user(Db *db, int64_t user_id, int64_t id, int6
     db_bind_int(st, 1, user_id);
     db_bind_int(st, 2, id);
     db_bind_int(st, 3, except_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_session_delete_all_for_user(Db *db, int64_t user_id, int64_t except_id)
@@ -222,7 +213,7 @@ DbResult store_session_delete_all_for_user(Db *db, int64_t user_id, int64_t exce
         return DB_ERROR;
     db_bind_int(st, 1, user_id);
     db_bind_int(st, 2, except_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_session_list(Db *db, Arena *a, int64_t user_id, Session **out, int *count)
@@ -261,7 +252,7 @@ DbResult store_token_insert(Db *db, const char *token_hash, const char *purpose,
     db_bind_int(st, 1, now);
     db_bind_text(st, 2, email);
     db_bind_text(st, 3, purpose);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r != DB_OK)
         return r;
     st = db_prepare(db, "INSERT INTO email_tokens (token_hash, purpose, email, user_id, data, "
@@ -278,7 +269,7 @@ DbResult store_token_insert(Db *db, const char *token_hash, const char *purpose,
     db_bind_text(st, 5, data ? data : "");
     db_bind_int(st, 6, now);
     db_bind_int(st, 7, expires_at);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_token_find(Db *db, Arena *a, const char *token_hash, EmailToken *t)
@@ -314,7 +305,7 @@ DbResult store_token_use(Db *db, int64_t id, int64_t now, bool *claimed)
         return DB_ERROR;
     db_bind_int(st, 1, now);
     db_bind_int(st, 2, id);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     *claimed = r == DB_OK && db_changes(db) == 1;
     return r;
 }
@@ -328,13 +319,7 @@ DbResult store_rate_hit(Db *db, const char *bucket, int64_t window_start, int64_
         return DB_ERROR;
     db_bind_text(st, 1, bucket);
     db_bind_int(st, 2, window_start);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *count = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, count);
 }
 
 DbResult store_rate_count(Db *db, const char *bucket, int64_t window_start, int64_t *count)
@@ -362,7 +347,7 @@ DbResult store_rate_clear(Db *db, const char *bucket, int64_t window_start)
         return DB_ERROR;
     db_bind_text(st, 1, bucket);
     db_bind_int(st, 2, window_start);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_rate_prune(Db *db, int64_t before)
@@ -371,7 +356,7 @@ DbResult store_rate_prune(Db *db, int64_t before)
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, before);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_audit(Db *db, int64_t actor_id, const char *action, const char *subject,
@@ -390,5 +375,5 @@ DbResult store_audit(Db *db, int64_t actor_id, const char *action, const char *s
     db_bind_text(st, 4, subject ? subject : "");
     db_bind_text(st, 5, detail ? detail : "");
     db_bind_text(st, 6, ip ? ip : "");
-    return run(st);
+    return db_run(st);
 }

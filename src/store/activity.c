@@ -4,35 +4,6 @@
 #include <string.h>
 
 /* Makes room for one more element in an arena array. */
-static void *grow(Arena *a, void *items, int count, int *cap, size_t size)
-{
-    if (count < *cap)
-        return items;
-    int grown = *cap ? *cap * 2 : 16;
-    items = arena_realloc(a, items, (size_t)*cap * size, (size_t)grown * size);
-    *cap = grown;
-    return items;
-}
-
-static DbResult finish_insert(DbStmt *st, int64_t *id)
-{
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        if (id)
-            *id = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
-}
-
-static DbResult run(DbStmt *st)
-{
-    DbResult r = db_step(st);
-    db_done(st);
-    return r;
-}
-
 DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const char *kind,
                             const char *body, const char *field, const char *old_value,
                             const char *new_value, bool internal, int64_t now, int64_t *event_id)
@@ -54,7 +25,7 @@ DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const 
     db_bind_text(st, 7, new_value ? new_value : "");
     db_bind_int(st, 8, internal ? 1 : 0);
     db_bind_int(st, 9, now);
-    return finish_insert(st, event_id);
+    return db_run_int(st, event_id);
 }
 
 DbResult store_event_list(Db *db, Arena *a, int64_t request_id, bool include_internal,
@@ -75,7 +46,7 @@ DbResult store_event_list(Db *db, Arena *a, int64_t request_id, bool include_int
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        *out = grow(a, *out, *count, &cap, sizeof **out);
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         EventRow *e = &(*out)[(*count)++];
         e->id = db_col_int(st, 0);
         e->actor_id = db_col_int(st, 1);
@@ -101,7 +72,7 @@ DbResult store_event_set_message_id(Db *db, int64_t event_id, const char *messag
         return DB_ERROR;
     db_bind_text(st, 1, message_id);
     db_bind_int(st, 2, event_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_people(Db *db, Arena *a, int64_t request_id, RequestPerson **out, int *count)
@@ -125,7 +96,7 @@ DbResult store_request_people(Db *db, Arena *a, int64_t request_id, RequestPerso
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        *out = grow(a, *out, *count, &cap, sizeof **out);
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         RequestPerson *p = &(*out)[(*count)++];
         p->user_id = db_col_int(st, 0);
         p->email = db_col_text(st, 1, a);
@@ -159,7 +130,7 @@ DbResult store_participant_add(Db *db, int64_t request_id, int64_t user_id, int6
     else
         db_bind_null(st, 3);
     db_bind_int(st, 4, now);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r == DB_OK)
         *added = db_changes(db) > 0;
     return r;
@@ -173,7 +144,7 @@ DbResult store_participant_remove(Db *db, int64_t request_id, int64_t user_id, b
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
     db_bind_int(st, 2, user_id);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r == DB_OK)
         *removed = db_changes(db) > 0;
     return r;
@@ -196,7 +167,7 @@ DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        *out = grow(a, *out, *count, &cap, sizeof **out);
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         FieldValue *fv = &(*out)[(*count)++];
         RequestField *f = &fv->field;
         f->id = db_col_int(st, 0);
@@ -225,7 +196,7 @@ DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id, c
             return DB_ERROR;
         db_bind_int(st, 1, request_id);
         db_bind_int(st, 2, field_id);
-        return run(st);
+        return db_run(st);
     }
     st = db_prepare(db, "INSERT INTO request_values (request_id, field_id, value) VALUES (?, ?, ?) "
                         "ON CONFLICT (request_id, field_id) DO UPDATE SET value = excluded.value");
@@ -234,7 +205,7 @@ DbResult store_request_value_set(Db *db, int64_t request_id, int64_t field_id, c
     db_bind_int(st, 1, request_id);
     db_bind_int(st, 2, field_id);
     db_bind_text(st, 3, value);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, const char *summary,
@@ -251,7 +222,7 @@ DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, 
     db_bind_int(st, 3, now);
     db_bind_int(st, 4, request_id);
     db_bind_int(st, 5, version);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r == DB_OK)
         *saved = db_changes(db) > 0;
     return r;
@@ -273,7 +244,7 @@ DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_s
     db_bind_int(st, 4, now);
     db_bind_int(st, 5, request_id);
     db_bind_text(st, 6, from_status);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r == DB_OK)
         *changed = db_changes(db) > 0;
     return r;
@@ -292,7 +263,7 @@ DbResult store_request_set_organization(Db *db, int64_t request_id, int64_t orga
         db_bind_null(st, 1);
     db_bind_int(st, 2, now);
     db_bind_int(st, 3, request_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_touch(Db *db, int64_t request_id, int64_t now)
@@ -302,7 +273,7 @@ DbResult store_request_touch(Db *db, int64_t request_id, int64_t now)
         return DB_ERROR;
     db_bind_int(st, 1, now);
     db_bind_int(st, 2, request_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_set_message_id(Db *db, int64_t request_id, const char *message_id)
@@ -313,7 +284,7 @@ DbResult store_request_set_message_id(Db *db, int64_t request_id, const char *me
         return DB_ERROR;
     db_bind_text(st, 1, message_id);
     db_bind_int(st, 2, request_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_search_refresh(Db *db, int64_t request_id)
@@ -324,7 +295,7 @@ DbResult store_request_search_refresh(Db *db, int64_t request_id)
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
-    DbResult r = run(st);
+    DbResult r = db_run(st);
     if (r != DB_OK)
         return r;
     st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
@@ -336,7 +307,7 @@ DbResult store_request_search_refresh(Db *db, int64_t request_id)
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_organization_name(Db *db, Arena *a, int64_t id, char **name)

@@ -44,13 +44,7 @@ DbResult store_attachment_total(Db *db, int64_t request_id, int64_t *total)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
     *total = 0;
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *total = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, total);
 }
 
 static void read_meta(DbStmt *st, Arena *a, AttachmentRow *row)
@@ -84,11 +78,7 @@ DbResult store_attachment_list(Db *db, Arena *a, int64_t request_id, bool includ
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*count == cap) {
-            int grown = cap ? cap * 2 : 8;
-            *out = arena_realloc(a, *out, (size_t)cap * sizeof **out, (size_t)grown * sizeof **out);
-            cap = grown;
-        }
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         read_meta(st, a, &(*out)[(*count)++]);
     }
     db_done(st);

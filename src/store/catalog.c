@@ -13,12 +13,7 @@ DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *co
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*count == cap) {
-            int new_cap = cap ? cap * 2 : 16;
-            *out = arena_realloc(a, *out, sizeof(RequestType) * (size_t)cap,
-                                 sizeof(RequestType) * (size_t)new_cap);
-            cap = new_cap;
-        }
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         RequestType *t = &(*out)[(*count)++];
         t->id = db_col_int(st, 0);
         t->key = db_col_text(st, 1, a);
@@ -50,13 +45,7 @@ DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, in
     db_bind_int(st, 7, t->position);
     db_bind_int(st, 8, t->active);
     db_bind_int(st, 9, now);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *id = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, id);
 }
 
 DbResult store_request_field_insert(Db *db, const RequestField *f)

@@ -52,6 +52,12 @@ const void *db_col_blob(DbStmt *st, int col, size_t *n);    /* valid until the n
 bool db_col_is_null(DbStmt *st, int col);
 /* Ends use of the statement (resets it); call after the last step. */
 void db_done(DbStmt *st);
+/* Runs a statement to its end and resets it: DB_OK (also when it returned a row), or the
+ * error. A NULL statement (failed prepare) gives DB_ERROR. */
+DbResult db_run(DbStmt *st);
+/* Runs a statement whose row starts with an integer - INSERT ... RETURNING id, a count -
+ * and stores it in *value (when not NULL); DB_OK also when there was no row. */
+DbResult db_run_int(DbStmt *st, int64_t *value);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(Db *db);
 

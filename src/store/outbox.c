@@ -140,13 +140,7 @@ DbResult outbox_count_by_state(Db *db, const char *state, int64_t *count)
         return DB_ERROR;
     db_bind_text(st, 1, state);
     *count = 0;
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *count = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, count);
 }
 
 DbResult outbox_list_recent(Db *db, Arena *a, int limit, OutboxItem **items, size_t *n)

@@ -5,13 +5,6 @@
 #include "store/requests.h"
 #include <stdint.h>
 
-static DbResult run(DbStmt *st)
-{
-    DbResult r = db_step(st);
-    db_done(st);
-    return r == DB_ROW ? DB_OK : r;
-}
-
 /* ---- forms ---- */
 
 DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
@@ -58,12 +51,7 @@ DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, Request
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*count == cap) {
-            int new_cap = cap ? cap * 2 : 16;
-            *out = arena_realloc(a, *out, sizeof(RequestField) * (size_t)cap,
-                                 sizeof(RequestField) * (size_t)new_cap);
-            cap = new_cap;
-        }
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         RequestField *f = &(*out)[(*count)++];
         f->id = db_col_int(st, 0);
         f->type_id = db_col_int(st, 1);
@@ -148,13 +136,7 @@ DbResult store_request_insert(Db *db, const NewRequestRow *n, int64_t *id)
     db_bind_text(st, 10, n->message_id ? n->message_id : "");
     db_bind_int(st, 11, n->created_at);
     db_bind_int(st, 12, n->updated_at);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *id = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, id);
 }
 
 DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id,
@@ -167,7 +149,7 @@ DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id
     db_bind_int(st, 1, request_id);
     db_bind_int(st, 2, field_id);
     db_bind_text(st, 3, value);
-    return run(st);
+    return db_run(st);
 }
 
 DbResult store_request_search_insert(Db *db, int64_t request_id, const char *summary,
@@ -180,7 +162,7 @@ DbResult store_request_search_insert(Db *db, int64_t request_id, const char *sum
     db_bind_int(st, 1, request_id);
     db_bind_text(st, 2, summary);
     db_bind_text(st, 3, body ? body : "");
-    return run(st);
+    return db_run(st);
 }
 
 /* ---- reading ---- */

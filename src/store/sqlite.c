@@ -198,6 +198,31 @@ void db_done(DbStmt *st)
         sqlite3_reset(st->stmt);
 }
 
+DbResult db_run(DbStmt *st)
+{
+    if (!st)
+        return DB_ERROR;
+    DbResult r = db_step(st);
+    while (r == DB_ROW)
+        r = db_step(st);
+    db_done(st);
+    return r;
+}
+
+DbResult db_run_int(DbStmt *st, int64_t *value)
+{
+    if (!st)
+        return DB_ERROR;
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        if (value)
+            *value = db_col_int(st, 0);
+        r = db_step(st);
+    }
+    db_done(st);
+    return r;
+}
+
 int64_t db_changes(Db *db)
 {
     return sqlite3_changes64(db->handle);

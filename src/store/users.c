@@ -21,13 +21,7 @@ DbResult store_user_insert(Db *db, const User *u, int64_t now, int64_t *id)
     db_bind_int(st, 8, u->disabled);
     db_bind_int(st, 9, now);
     db_bind_int(st, 10, now);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *id = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, id);
 }
 
 DbResult store_organization_insert(Db *db, const char *name, const char *email_domain,
@@ -40,13 +34,7 @@ DbResult store_organization_insert(Db *db, const char *name, const char *email_d
     db_bind_text(st, 1, name);
     db_bind_text(st, 2, email_domain);
     db_bind_int(st, 3, now);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        *id = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
+    return db_run_int(st, id);
 }
 
 DbResult store_organization_by_domain(Db *db, const char *domain, int64_t *id)
