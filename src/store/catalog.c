@@ -1,29 +1,54 @@
 /* catalog: SQL for request types, their fields and the settings table. */
 #include "store/catalog.h"
 
+#define TYPE_COLUMNS                                                                           \
+    "id, key, name_de, name_en, description_de, description_en, icon, position, active "
+
+static void request_type_read(DbStmt *st, Arena *a, RequestType *t)
+{
+    t->id = db_col_int(st, 0);
+    t->key = db_col_text(st, 1, a);
+    t->name_de = db_col_text(st, 2, a);
+    t->name_en = db_col_text(st, 3, a);
+    t->description_de = db_col_text(st, 4, a);
+    t->description_en = db_col_text(st, 5, a);
+    t->icon = db_col_text(st, 6, a);
+    t->position = db_col_int(st, 7);
+    t->active = db_col_int(st, 8) != 0;
+}
+
+DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
+                                   RequestType *t)
+{
+    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types WHERE key = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, key);
+    DbResult r = db_step(st);
+    if (r == DB_ROW) {
+        RequestType found;
+        request_type_read(st, a, &found);
+        if (found.active || !active_only)
+            *t = found;
+        r = DB_OK;
+    }
+    db_done(st);
+    return r;
+}
+
 DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count)
 {
     *count = 0;
     *out = NULL;
-    DbStmt *st = db_prepare(db, "SELECT id, key, name_de, name_en, description_de, "
-                                "description_en, icon, position FROM request_types "
-                                "WHERE active = 1 ORDER BY position, id");
+    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types WHERE active = 1 "
+                                "ORDER BY position, id");
     if (!st)
         return DB_ERROR;
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
         *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
-        RequestType *t = &(*out)[(*count)++];
-        t->id = db_col_int(st, 0);
-        t->key = db_col_text(st, 1, a);
-        t->name_de = db_col_text(st, 2, a);
-        t->name_en = db_col_text(st, 3, a);
-        t->description_de = db_col_text(st, 4, a);
-        t->description_en = db_col_text(st, 5, a);
-        t->icon = db_col_text(st, 6, a);
-        t->position = db_col_int(st, 7);
-        t->active = true;
+        request_type_read(st, a, &(*out)[(*count)++]);
     }
     db_done(st);
     return r;

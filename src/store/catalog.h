@@ -30,6 +30,10 @@ typedef struct RequestField {
 
 /* Active types by position into *out (arena array); returns DB_OK with *count set. */
 DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count);
+/* The request type with that key; t->id == 0 when there is none, or (active_only) when it
+ * is not active. Strings in a. */
+DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
+                                   RequestType *t);
 DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, int64_t *id);
 DbResult store_request_field_insert(Db *db, const RequestField *f);
 /* Setting value copied into the arena, or NULL when unset (DB errors also give NULL). */

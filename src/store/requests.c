@@ -7,36 +7,6 @@
 
 /* ---- forms ---- */
 
-DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
-                                   RequestType *t)
-{
-    *t = (RequestType){0};
-    DbStmt *st = db_prepare(db, "SELECT id, key, name_de, name_en, description_de, "
-                                "description_en, icon, position, active FROM request_types "
-                                "WHERE key = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, key);
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        bool active = db_col_int(st, 8) != 0;
-        if (active || !active_only) {
-            t->id = db_col_int(st, 0);
-            t->key = db_col_text(st, 1, a);
-            t->name_de = db_col_text(st, 2, a);
-            t->name_en = db_col_text(st, 3, a);
-            t->description_de = db_col_text(st, 4, a);
-            t->description_en = db_col_text(st, 5, a);
-            t->icon = db_col_text(st, 6, a);
-            t->position = db_col_int(st, 7);
-            t->active = active;
-        }
-        r = DB_OK;
-    }
-    db_done(st);
-    return r;
-}
-
 DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, RequestField **out,
                                       int *count)
 {

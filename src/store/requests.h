@@ -53,10 +53,6 @@ typedef struct NewRequestRow {
 
 /* ---- forms ---- */
 
-/* The request type with that key; t->id == 0 when there is none, or (active_only) when it
- * is not active. Strings in a. */
-DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
-                                   RequestType *t);
 /* The fields of a type by position into *out (arena array). */
 DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, RequestField **out,
                                       int *count);
