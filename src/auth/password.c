@@ -201,8 +201,6 @@ static pthread_cond_t slots_changed = PTHREAD_COND_INITIALIZER;
 static int slots_limit; /* 0 until set: then the default for the number of cores */
 static unsigned long next_ticket, now_serving;
 static PasswordStats stats;
-static int max_busy; /* hashing + waiting callers admitted at once; 0 = no bound */
-static _Thread_local bool last_refused;
 
 int password_default_concurrency(int worker_threads)
 {
@@ -219,33 +217,12 @@ void password_set_concurrency(int n)
     pthread_mutex_unlock(&slots_lock);
 }
 
-void password_set_max_busy(int n)
-{
-    pthread_mutex_lock(&slots_lock);
-    max_busy = n < 0 ? 0 : n;
-    pthread_mutex_unlock(&slots_lock);
-}
-
-bool password_refused(void)
-{
-    return last_refused;
-}
-
-/* False (refused) when max_busy callers already hash or wait: their threads are HTTP workers,
- * and the rest must stay free for everybody else's page views. */
-static bool slot_acquire(void)
+static void slot_acquire(void)
 {
     pthread_mutex_lock(&slots_lock);
     if (!slots_limit) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         slots_limit = password_default_concurrency(cores > 0 ? (int)cores : 2);
-    }
-    int bound = max_busy && max_busy < slots_limit ? slots_limit : max_busy;
-    last_refused = bound && stats.running + stats.waiting >= bound;
-    if (last_refused) {
-        stats.refused++;
-        pthread_mutex_unlock(&slots_lock);
-        return false;
     }
     unsigned long ticket = next_ticket++;
     stats.waiting++;
@@ -258,7 +235,6 @@ static bool slot_acquire(void)
         stats.max_running = stats.running;
     pthread_cond_broadcast(&slots_changed); /* the next ticket may fit as well */
     pthread_mutex_unlock(&slots_lock);
-    return true;
 }
 
 static void slot_release(void)
@@ -326,12 +302,10 @@ bool password_hash(const char *password, char out[crypto_pwhash_STRBYTES])
     if (sodium_init() < 0)
         return false;
     char *pw = normalized_new(password, &len);
-    int rc = -1;
-    if (slot_acquire()) {
-        rc = crypto_pwhash_str_alg(out, pw, len, ops_limit(), mem_limit(),
-                                   crypto_pwhash_ALG_ARGON2ID13);
-        slot_release();
-    }
+    slot_acquire();
+    int rc =
+        crypto_pwhash_str_alg(out, pw, len, ops_limit(), mem_limit(), crypto_pwhash_ALG_ARGON2ID13);
+    slot_release();
     normalized_free(pw, len);
     return rc == 0;
 }
@@ -342,11 +316,9 @@ bool password_verify(const char *hash, const char *password)
     if (!hash || sodium_init() < 0)
         return false;
     char *pw = normalized_new(password, &len);
-    int rc = -1;
-    if (slot_acquire()) {
-        rc = crypto_pwhash_str_verify(hash, pw, len);
-        slot_release();
-    }
+    slot_acquire();
+    int rc = crypto_pwhash_str_verify(hash, pw, len);
+    slot_release();
     normalized_free(pw, len);
     return rc == 0;
 }

@@ -33,14 +33,6 @@ void password_init(void);
  * password_default_concurrency(its worker count); until then the limit is that for the number
  * of cores. */
 void password_set_concurrency(int n);
-/* Bounds the callers that hash or wait for a turn at once (0 = no bound, the default; never
- * below the concurrency limit). Beyond it password_hash/verify return false at once and
- * password_refused() says so: serve sets it to its worker count minus one, so a burst of
- * logins always leaves a worker free for other requests. */
-void password_set_max_busy(int n);
-/* True when this thread's last password_hash/verify/dummy_verify was refused by that bound
- * (answer 503 "briefly unavailable", not "wrong password"). */
-bool password_refused(void);
 /* The limit for a server with worker_threads HTTP workers: cfg.hash_concurrency when set,
  * else worker_threads / 2, at least 1. */
 int password_default_concurrency(int worker_threads);
@@ -62,7 +54,6 @@ typedef struct PasswordStats {
     int waiting;
     int max_running;
     long completed;
-    long refused;
 } PasswordStats;
 PasswordStats password_stats(void);
 /* Sets max_running back to the current running count and completed to 0. */

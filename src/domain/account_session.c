@@ -59,8 +59,6 @@ AccountResult account_change_password(AccountContext *c, const SignedIn *s,
 {
     if (!s->user.password_hash ||
         !password_verify(s->user.password_hash, current ? current : "")) {
-        if (password_refused())
-            return ACCOUNT_UNAVAILABLE;
         account_error(errors, "current_password", N_("The current password is not right."));
         return ACCOUNT_INVALID;
     }
@@ -68,7 +66,7 @@ AccountResult account_change_password(AccountContext *c, const SignedIn *s,
         return ACCOUNT_INVALID;
     char hash[256];
     if (!password_hash(password, hash))
-        return password_refused() ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+        return ACCOUNT_ERROR;
     DbResult r = db_begin(c->db);
     if (r == DB_OK)
         r = store_user_set_password(c->db, s->user.id, hash, c->now);
@@ -115,7 +113,7 @@ AccountResult account_create(AccountContext *c, const char *email_input, const c
         return ACCOUNT_INVALID;
     char hash[256];
     if (password && !password_hash(password, hash))
-        return password_refused() ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+        return ACCOUNT_ERROR;
     User u = {0};
     u.email = (char *)email;
     u.name = (char *)clean;
@@ -232,7 +230,7 @@ AccountResult account_setup_finish(AccountContext *c, const char *token, const c
         return ACCOUNT_INVALID;
     char pw_hash[256];
     if (!password_hash(password, pw_hash))
-        return password_refused() ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+        return ACCOUNT_ERROR;
     User u = {0};
     u.email = (char *)email;
     u.name = (char *)clean;

@@ -257,7 +257,7 @@ AccountResult account_register_finish(AccountContext *c, const char *token, cons
         return ACCOUNT_INVALID;
     char hash[256];
     if (!password_hash(password, hash))
-        return password_refused() ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+        return ACCOUNT_ERROR;
     DbResult r = db_begin(c->db);
     if (r != DB_OK)
         return account_db_failure(r);
@@ -308,10 +308,6 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
     } else {
         password_dummy_verify(password ? password : "");
         good = false;
-    }
-    if (password_refused()) {
-        log_warn("event=login_refused reason=busy ip=%s", c->ip);
-        return ACCOUNT_UNAVAILABLE;
     }
     if (!good) {
         ratelimit_hit(c->db, "login-account", email, cfg.rate_login_account,
@@ -379,7 +375,7 @@ AccountResult account_reset_finish(AccountContext *c, const char *token, const c
         return ACCOUNT_INVALID;
     char hash[256];
     if (!password_hash(password, hash))
-        return password_refused() ? ACCOUNT_UNAVAILABLE : ACCOUNT_ERROR;
+        return ACCOUNT_ERROR;
     r = db_begin(c->db);
     if (r != DB_OK)
         return account_db_failure(r);
