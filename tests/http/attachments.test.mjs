@@ -5,27 +5,11 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { TEST_SERVER_ENV, findTags, parseForms, runPforte, textOf, useServer } from './lib/server.mjs';
+import { findTags, parseForms, textOf, useServer } from './lib/server.mjs';
+import { addUser, login } from './lib/fixtures.mjs';
 
-const PASSWORD = 'Kaffee Fahrrad Wolke Tisch Lampe';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
-
-function addUser(server, email, name) {
-  const args = ['admin', 'user', 'add', '--email', email, '--name', name, '--role', 'customer',
-    '--data', server.dataDir];
-  if (server.database) args.push('--db', server.database.url);
-  const r = runPforte(args, { input: `${PASSWORD}\n`, env: TEST_SERVER_ENV });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-async function login(server, email) {
-  const c = server.client();
-  const page = await c.get('/login');
-  const csrf = parseForms(page.text).find((f) => f.action === '/login').fields.csrf;
-  assert.equal((await c.post('/login', { csrf, email, password: PASSWORD, step: '2' })).status, 303);
-  return c;
-}
 
 async function createRequest(client, summary) {
   const r = await client.submitForm('/new/other', { f_summary: summary, f_description: 'Files follow.' },

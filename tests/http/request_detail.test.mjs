@@ -6,45 +6,14 @@
 // route of the page.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import {
-  TEST_SERVER_ENV, findTags, parseForms, runPforte, textOf, useServer,
-} from './lib/server.mjs';
+import { findTags, parseForms, textOf, useServer } from './lib/server.mjs';
+import { addUser, login, sql } from './lib/fixtures.mjs';
 import { linksIn } from './lib/mail.mjs';
 
-const PASSWORD = 'Kaffee Fahrrad Wolke Tisch Lampe';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
 
 // ---- helpers (shared shape with request_sharing / attachments tests) ----------------------
-
-function addUser(server, email, name) {
-  const args = ['admin', 'user', 'add', '--email', email, '--name', name, '--role', 'customer',
-    '--data', server.dataDir];
-  if (server.database) args.push('--db', server.database.url);
-  const r = runPforte(args, { input: `${PASSWORD}\n`, env: TEST_SERVER_ENV });
-  assert.equal(r.status, 0, r.stderr);
-  return Number(r.stdout.match(/user (\d+)/)[1]);
-}
-
-/** Runs SQL on the server's database (test fixtures only: internal notes do not have a page yet). */
-function sql(server, statement) {
-  const r = server.database
-    ? spawnSync('psql', [server.database.url, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
-
-async function login(server, email) {
-  const c = server.client();
-  const page = await c.get('/login');
-  const csrf = parseForms(page.text).find((f) => f.action === '/login').fields.csrf;
-  const r = await c.post('/login', { csrf, email, password: PASSWORD, step: '2' });
-  assert.equal(r.status, 303, `login of ${email}: ${r.status}`);
-  return c;
-}
 
 async function createRequest(client, values) {
   const r = await client.submitForm('/new/problem', {

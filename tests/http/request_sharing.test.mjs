@@ -5,38 +5,10 @@
 // access gets 404.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { TEST_SERVER_ENV, parseForms, runPforte, textOf, useServer } from './lib/server.mjs';
+import { parseForms, textOf, useServer } from './lib/server.mjs';
+import { PASSWORD, addUser, login, sql } from './lib/fixtures.mjs';
 import { linksIn } from './lib/mail.mjs';
 
-const PASSWORD = 'Kaffee Fahrrad Wolke Tisch Lampe';
-
-function addUser(server, email, name) {
-  const args = ['admin', 'user', 'add', '--email', email, '--name', name, '--role', 'customer',
-    '--data', server.dataDir];
-  if (server.database) args.push('--db', server.database.url);
-  const r = runPforte(args, { input: `${PASSWORD}\n`, env: TEST_SERVER_ENV });
-  assert.equal(r.status, 0, r.stderr);
-  return Number(r.stdout.match(/user (\d+)/)[1]);
-}
-
-function sql(server, statement) {
-  const r = server.database
-    ? spawnSync('psql', [server.database.url, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
-
-async function login(server, email) {
-  const c = server.client();
-  const page = await c.get('/login');
-  const csrf = parseForms(page.text).find((f) => f.action === '/login').fields.csrf;
-  const r = await c.post('/login', { csrf, email, password: PASSWORD, step: '2' });
-  assert.equal(r.status, 303, `login of ${email}`);
-  return c;
-}
 
 async function createRequest(client, summary) {
   const r = await client.submitForm('/new/question', { f_summary: summary, f_description: 'How does it work?' },

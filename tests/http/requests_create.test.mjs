@@ -7,42 +7,10 @@
 // invitation that ends on the request), CSRF.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import {
-  TEST_SERVER_ENV, findByClass, findTags, parseForms, runPforte, textOf,
-  useServer,
-} from './lib/server.mjs';
+import { findByClass, findTags, parseForms, textOf, useServer } from './lib/server.mjs';
+import { addUser, login, sql } from './lib/fixtures.mjs';
 import { linksIn } from './lib/mail.mjs';
 
-const PASSWORD = 'Kaffee Fahrrad Wolke Tisch Lampe';
-
-function addUser(server, email, name) {
-  const args = ['admin', 'user', 'add', '--email', email, '--name', name, '--role', 'customer',
-    '--data', server.dataDir];
-  if (server.database) args.push('--db', server.database.url);
-  const r = runPforte(args, { input: `${PASSWORD}\n`, env: TEST_SERVER_ENV });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-/** SQL on the server's database, for fixtures and for looking behind the pages. */
-function sql(server, statement) {
-  const r = server.database
-    ? spawnSync('psql', [server.database.url, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
-
-async function login(server, email, next) {
-  const c = server.client();
-  const page = await c.get(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
-  const form = parseForms(page.text).find((f) => f.action === '/login');
-  const r = await c.post('/login', { ...form.fields, email, password: PASSWORD, step: '2' });
-  assert.equal(r.status, 303, `login of ${email}: ${r.status}`);
-  c.loginLocation = r.location;
-  return c;
-}
 
 /** The request form of a type: {fields (as a browser would send them), html}. */
 async function formOf(client, type) {

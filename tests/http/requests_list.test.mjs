@@ -5,39 +5,9 @@
 // English, relative and absolute times, and the empty states.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import {
-  TEST_SERVER_ENV, decodeEntities, findByClass, findTags, parseForms, runPforte, textOf,
-  useServer,
-} from './lib/server.mjs';
+import { decodeEntities, findByClass, findTags, parseForms, textOf, useServer } from './lib/server.mjs';
+import { addUser, login, sql } from './lib/fixtures.mjs';
 
-const PASSWORD = 'Kaffee Fahrrad Wolke Tisch Lampe';
-
-function addUser(server, email, name, role = 'customer') {
-  const args = ['admin', 'user', 'add', '--email', email, '--name', name, '--role', role,
-    '--data', server.dataDir];
-  if (server.database) args.push('--db', server.database.url);
-  const r = runPforte(args, { input: `${PASSWORD}\n`, env: TEST_SERVER_ENV });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-function sql(server, statement) {
-  const r = server.database
-    ? spawnSync('psql', [server.database.url, '-v', 'ON_ERROR_STOP=1', '-Atqc', statement], { encoding: 'utf8' })
-    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dataDir, 'pforte.db'), statement], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
-
-async function login(server, email) {
-  const c = server.client();
-  const page = await c.get('/login');
-  const form = parseForms(page.text).find((f) => f.action === '/login');
-  const r = await c.post('/login', { ...form.fields, email, password: PASSWORD, step: '2' });
-  assert.equal(r.status, 303, `login of ${email}: ${r.status}`);
-  return c;
-}
 
 async function create(client, type, values) {
   const r = await client.submitForm(`/new/${type}`, values, { action: `/new/${type}` });
