@@ -4,14 +4,12 @@
 // first administrator, printed by `pforte serve` and by `pforte admin setup-link`.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  TEST_SERVER_ENV, findByClass, headings, hiddenValue, parseForms, runPforte, textOf, useServer,
-} from './lib/server.mjs';
+import { TEST_SERVER_ENV, findByClass, headings, hiddenValue, parseForms, runPforte, useServer } from './lib/server.mjs';
+import { GOOD, errorSummary, login, signedIn, userName } from './lib/accounts.mjs';
 import { linksIn } from './lib/mail.mjs';
 
 const LIMITS = ['--rate-mail-ip', '1000', '--rate-mail-address', '100', '--rate-login-ip', '1000',
   '--rate-login-account', '100'];
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 
 // ---- helpers ----------------------------------------------------------------------------
 
@@ -30,27 +28,6 @@ function userList(server) {
     const [email, role, state, ...name] = line.trim().split(/\s+/);
     return { email, role, state, name: name.join(' ') };
   });
-}
-
-async function login(c, email, password) {
-  const step1 = await c.submitForm('/login', { email });
-  assert.equal(step1.status, 200);
-  const form = parseForms(step1.text).find((f) => f.fields.step === '2');
-  return c.post('/login', { ...form.fields, password });
-}
-
-async function signedIn(c) {
-  return (await c.get('/profile')).status === 200;
-}
-
-function errorSummary(html) {
-  const box = findByClass(html, 'alert-error')[0];
-  return box ? textOf(html.slice(box.index, html.indexOf('</ul>', box.index))) : '';
-}
-
-function userName(html) {
-  const el = findByClass(html, 'user-name')[0];
-  return el ? textOf(html.slice(el.index, html.indexOf('</span>', el.index))) : '';
 }
 
 /** The setup link `pforte serve` printed on start. */

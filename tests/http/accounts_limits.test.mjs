@@ -5,35 +5,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { headings, parseForms, textOf, useServer } from './lib/server.mjs';
-import { linksIn } from './lib/mail.mjs';
+import { GOOD, advance, registerUser } from './lib/accounts.mjs';
 
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 const WINDOW = 600;
 
 // ---- helpers (each test file is self-contained) -----------------------------------------
-
-async function advance(server, seconds) {
-  server.advanceClock(seconds);
-  await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
-}
 
 /** Moves the server's clock to just after the start of a fixed rate window, so that the
  * attempts of a test cannot straddle two windows. */
 async function startOfWindow(server, window = WINDOW) {
   const now = Math.floor(Date.now() / 1000) + (server.clockOffset || 0);
   await advance(server, window - (now % window) + 1);
-}
-
-async function registerUser(srv, email, name, password = GOOD) {
-  const c = srv.client();
-  const before = srv.server.mail().length;
-  const sent = await c.submitForm('/register', { email });
-  assert.equal(sent.status, 200, textOf(sent.text).slice(0, 300));
-  const mail = await srv.server.waitForMail({ to: email }, { after: before });
-  const link = linksIn(mail).find((l) => l.includes('/register/finish?token='));
-  const r = await c.submitForm(link, { name, password });
-  assert.equal(r.status, 303, `registration of ${email}: ${textOf(r.text).slice(0, 400)}`);
-  return c;
 }
 
 async function login(c, email, password) {

@@ -4,37 +4,16 @@
 // logout that ends the session on the server, and the idle and absolute session lifetimes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  findByClass, findTags, headings, hiddenValue, parseForms, textOf, useServer,
-} from './lib/server.mjs';
-import { linksIn } from './lib/mail.mjs';
+import { findByClass, findTags, hiddenValue, parseForms, textOf, useServer } from './lib/server.mjs';
+import { GOOD, advance, errorSummary, registerUser } from './lib/accounts.mjs';
 
 const LIMITS = ['--rate-mail-ip', '1000', '--rate-mail-address', '100', '--rate-login-ip', '1000',
   '--rate-login-account', '100'];
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 
 // ---- helpers (each test file is self-contained) -----------------------------------------
 
 /** Moves the server's clock and waits until the server has re-read it (once a second). */
-async function advance(server, seconds) {
-  server.advanceClock(seconds);
-  await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
-}
-
 /** Registers email through the mailed link with a fresh client; returns the signed-in client. */
-async function registerUser(srv, email, name, password = GOOD, clientOptions) {
-  const c = srv.client(clientOptions);
-  const before = srv.server.mail().length;
-  const sent = await c.submitForm('/register', { email });
-  assert.equal(sent.status, 200, textOf(sent.text).slice(0, 300));
-  const mail = await srv.server.waitForMail({ to: email }, { after: before });
-  const link = linksIn(mail).find((l) => l.includes('/register/finish?token='))
-    .replace(/^https?:\/\/[^/]+/, srv.url); // the base URL may name a host we cannot reach
-  const r = await c.submitForm(link, { name, password });
-  assert.equal(r.status, 303, `registration of ${email}: ${textOf(r.text).slice(0, 400)}`);
-  return c;
-}
-
 /** Step 1 of "Anmelden": returns the step-2 page. */
 async function loginStep1(c, email, pagePath = '/login') {
   const page = await c.submitForm(pagePath, { email });
@@ -57,11 +36,6 @@ async function signedIn(c) {
   assert.ok([302, 303].includes(r.status), `GET /profile: ${r.status}`);
   assert.match(r.location, /^\/login\?next=/);
   return false;
-}
-
-function errorSummary(html) {
-  const box = findByClass(html, 'alert-error')[0];
-  return box ? textOf(html.slice(box.index, html.indexOf('</ul>', box.index))) : '';
 }
 
 /** Set-Cookie line for name in a response, parsed: {value, attrs} or undefined. */

@@ -4,58 +4,22 @@
 // Origin checks that guard every one of these forms.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  findByClass, findTags, headings, hiddenValue, parseForms, textOf, useServer,
-} from './lib/server.mjs';
-import { linksIn } from './lib/mail.mjs';
+import { findTags, headings, hiddenValue, parseForms, textOf, useServer } from './lib/server.mjs';
+import { GOOD, errorSummary, login, registerUser, signedIn, userName } from './lib/accounts.mjs';
 
 const LIMITS = ['--rate-mail-ip', '1000', '--rate-mail-address', '100', '--rate-login-ip', '1000',
   '--rate-login-account', '100'];
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 const NEW = 'Pinguin Harfe Sandburg Nebel';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
 // ---- helpers (each test file is self-contained) -----------------------------------------
 
-async function registerUser(srv, email, name, password = GOOD) {
-  const c = srv.client();
-  const before = srv.server.mail().length;
-  const sent = await c.submitForm('/register', { email });
-  assert.equal(sent.status, 200, textOf(sent.text).slice(0, 300));
-  const mail = await srv.server.waitForMail({ to: email }, { after: before });
-  const link = linksIn(mail).find((l) => l.includes('/register/finish?token='));
-  const r = await c.submitForm(link, { name, password });
-  assert.equal(r.status, 303, `registration of ${email}: ${textOf(r.text).slice(0, 400)}`);
-  return c;
-}
-
-async function login(c, email, password) {
-  const step1 = await c.submitForm('/login', { email });
-  assert.equal(step1.status, 200);
-  const form = parseForms(step1.text).find((f) => f.fields.step === '2');
-  return c.post('/login', { ...form.fields, password });
-}
-
 async function loggedInClient(srv, email, password = GOOD, userAgent) {
   const c = srv.client(userAgent ? { headers: { 'user-agent': userAgent } } : undefined);
   const r = await login(c, email, password);
   assert.equal(r.status, 303, `login ${email}: ${textOf(r.text).slice(0, 300)}`);
   return c;
-}
-
-async function signedIn(c) {
-  return (await c.get('/profile')).status === 200;
-}
-
-function errorSummary(html) {
-  const box = findByClass(html, 'alert-error')[0];
-  return box ? textOf(html.slice(box.index, html.indexOf('</ul>', box.index))) : '';
-}
-
-function userName(html) {
-  const el = findByClass(html, 'user-name')[0];
-  return el ? textOf(html.slice(el.index, html.indexOf('</span>', el.index))) : '';
 }
 
 /** The profile's form posting to action, as parseForms gives it. */

@@ -11,20 +11,15 @@ import {
   findByClass, findTags, headings, hiddenValue, parseForms, rawRequest, textOf, usingPostgres,
   useServer,
 } from './lib/server.mjs';
+import { GOOD, advance, login, passwordReasons, userName } from './lib/accounts.mjs';
 import { linksIn } from './lib/mail.mjs';
 
 // generous limits: every client here is 127.0.0.1 (accounts_limits tests the real ones)
 const LIMITS = ['--rate-mail-ip', '1000', '--rate-mail-address', '100', '--rate-login-ip', '1000'];
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 
 // ---- helpers (each test file is self-contained) -----------------------------------------
 
 /** Waits until the server's clock (re-read at most once a second) has moved by seconds. */
-async function advance(server, seconds) {
-  server.advanceClock(seconds);
-  await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
-}
-
 /** "Link senden" for email with client c; returns {page, mail, link}. */
 async function sendLink(srv, c, email, { pagePath = '/register' } = {}) {
   const before = srv.server.mail().length;
@@ -57,27 +52,8 @@ async function registerUser(srv, email, name, password = GOOD) {
 }
 
 /** Both steps of "Anmelden". */
-async function login(c, email, password) {
-  const step1 = await c.submitForm('/login', { email });
-  assert.equal(step1.status, 200);
-  const form = parseForms(step1.text).find((f) => f.fields.step === '2');
-  assert.ok(form, 'step 2 form');
-  return c.post('/login', { ...form.fields, password });
-}
-
 /** The reasons listed under a rejected password (texts of the <li>s of #password-error). */
-function passwordReasons(html) {
-  const m = html.match(/id="password-error"[^>]*>([\s\S]*?)<\/div>/);
-  if (!m) return [];
-  return [...m[1].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((x) => textOf(x[1]));
-}
-
 /** The name in the page header's profile menu, or ''. */
-function userName(html) {
-  const el = findByClass(html, 'user-name')[0];
-  return el ? textOf(html.slice(el.index, html.indexOf('</span>', el.index))) : '';
-}
-
 function errorSummary(html) {
   const box = findByClass(html, 'alert-error')[0];
   if (!box) return '';

@@ -7,43 +7,14 @@ import assert from 'node:assert/strict';
 import {
   findByClass, findTags, headings, hiddenValue, parseForms, textOf, useServer,
 } from './lib/server.mjs';
+import { GOOD, advance, errorSummary, login, passwordReasons, registerUser, signedIn } from './lib/accounts.mjs';
 import { linksIn } from './lib/mail.mjs';
 
 const LIMITS = ['--rate-mail-ip', '1000', '--rate-mail-address', '100', '--rate-login-ip', '1000',
   '--rate-login-account', '100'];
-const GOOD = 'Laterne Zitrone Gewitter Kompass';
 const NEW = 'Pinguin Harfe Sandburg Nebel';
 
 // ---- helpers (each test file is self-contained) -----------------------------------------
-
-async function advance(server, seconds) {
-  server.advanceClock(seconds);
-  await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
-}
-
-async function registerUser(srv, email, name, password = GOOD) {
-  const c = srv.client();
-  const before = srv.server.mail().length;
-  const sent = await c.submitForm('/register', { email });
-  assert.equal(sent.status, 200, textOf(sent.text).slice(0, 300));
-  const mail = await srv.server.waitForMail({ to: email }, { after: before });
-  const link = linksIn(mail).find((l) => l.includes('/register/finish?token='));
-  const r = await c.submitForm(link, { name, password });
-  assert.equal(r.status, 303, `registration of ${email}: ${textOf(r.text).slice(0, 400)}`);
-  return c;
-}
-
-async function login(c, email, password) {
-  const step1 = await c.submitForm('/login', { email });
-  assert.equal(step1.status, 200);
-  const form = parseForms(step1.text).find((f) => f.fields.step === '2');
-  return c.post('/login', { ...form.fields, password });
-}
-
-async function signedIn(c) {
-  const r = await c.get('/profile');
-  return r.status === 200;
-}
 
 /** "Passwort vergessen?" on /forgot; returns {page, mail, link} (mail only when expected). */
 async function forgot(srv, c, email, { expectMail = true } = {}) {
@@ -54,16 +25,6 @@ async function forgot(srv, c, email, { expectMail = true } = {}) {
   const link = linksIn(mail).find((l) => l.includes('/reset?token='));
   assert.ok(link, `a reset link: ${mail.text}`);
   return { page, mail, link };
-}
-
-function errorSummary(html) {
-  const box = findByClass(html, 'alert-error')[0];
-  return box ? textOf(html.slice(box.index, html.indexOf('</ul>', box.index))) : '';
-}
-
-function passwordReasons(html) {
-  const m = html.match(/id="password-error"[^>]*>([\s\S]*?)<\/div>/);
-  return m ? [...m[1].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((x) => textOf(x[1])) : [];
 }
 
 async function submitReset(c, link, password) {
