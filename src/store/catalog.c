@@ -20,6 +20,7 @@ static void request_type_read(DbStmt *st, Arena *a, RequestType *t)
 DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
                                    RequestType *t)
 {
+    *t = (RequestType){0}; /* id 0: none, as the header promises */
     DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types WHERE key = ?");
     if (!st)
         return DB_ERROR;
