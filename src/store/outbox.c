@@ -7,19 +7,25 @@
 DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, const char *message,
                         size_t len, int64_t now)
 {
-    DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, message, state, "
-                                "attempts, next_attempt_at, lease_until, last_error, created_at) "
-                                "VALUES (?, ?, ?, 'queued', 0, ?, 0, '', ?)");
+    DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, state, attempts, "
+                                "next_attempt_at, lease_until, last_error, created_at) "
+                                "VALUES (?, ?, 'queued', 0, ?, 0, '', ?) RETURNING id");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, recipient);
     db_bind_text(st, 2, subject ? subject : "");
-    db_bind_blob(st, 3, message, len);
+    db_bind_int(st, 3, now);
     db_bind_int(st, 4, now);
-    db_bind_int(st, 5, now);
-    DbResult r = db_step(st);
-    db_done(st);
-    return r;
+    int64_t id = 0;
+    DbResult r = db_run_int(st, &id);
+    if (r != DB_OK)
+        return r;
+    st = db_prepare(db, "INSERT INTO outbox_bodies (outbox_id, message) VALUES (?, ?)");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, id);
+    db_bind_blob(st, 2, message, len);
+    return db_run(st);
 }
 
 static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
@@ -32,7 +38,11 @@ static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
 }
 
 /* Claims for both backends: the same parameters and columns. The outer WHERE repeats the
- * condition, so a row another worker claimed after the sub-select is left alone. PostgreSQL
+ * condition, so a row another worker claimed after the sub-select is left alone. On SQLite
+ * the two kinds of due rows are read as two ordered index scans cut at one row each: the
+ * single OR made SQLite collect and sort every queued row, 18 ms per claim with 14,000
+ * queued mails, so a backlog slowed its own delivery. Expired leases (a worker died) come
+ * first, so a busy queue cannot starve them. PostgreSQL
  * also skips rows other transactions hold (under READ COMMITTED all workers would otherwise
  * queue up behind the same row and then find it taken). */
 static DbStmt *outbox_claim_statement(Db *db)
@@ -46,17 +56,18 @@ static DbStmt *outbox_claim_statement(Db *db)
                 "  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                 "AND ((state = 'queued' AND next_attempt_at <= ?) "
                 "  OR (state = 'sending' AND lease_until <= ?)) "
-                "RETURNING id, recipient, subject, message, attempts, next_attempt_at, "
-                "lease_until, last_error, created_at");
+                "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
+                "last_error, created_at");
     return db_prepare(
         db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
-            "WHERE id = (SELECT id FROM outbox "
-            "  WHERE (state = 'queued' AND next_attempt_at <= ?) "
-            "     OR (state = 'sending' AND lease_until <= ?) "
-            "  ORDER BY next_attempt_at, id LIMIT 1) "
+            "WHERE id = (SELECT id FROM (SELECT id FROM outbox "
+            "  WHERE state = 'sending' AND lease_until <= ? ORDER BY lease_until, id LIMIT 1) "
+            "  AS expired UNION ALL SELECT id FROM (SELECT id FROM outbox "
+            "  WHERE state = 'queued' AND next_attempt_at <= ? "
+            "  ORDER BY next_attempt_at, id LIMIT 1) AS due LIMIT 1) "
             "AND ((state = 'queued' AND next_attempt_at <= ?) "
             "  OR (state = 'sending' AND lease_until <= ?)) "
-            "RETURNING id, recipient, subject, message, attempts, next_attempt_at, lease_until, "
+            "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
             "last_error, created_at");
 }
 
@@ -74,17 +85,29 @@ DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem
         out->id = db_col_int(st, 0);
         out->recipient = db_col_text(st, 1, a);
         out->subject = db_col_text(st, 2, a);
-        out->message = copy_blob(st, 3, a, &out->message_len);
         out->state = "sending";
-        out->attempts = db_col_int(st, 4);
-        out->next_attempt_at = db_col_int(st, 5);
-        out->lease_until = db_col_int(st, 6);
-        out->last_error = db_col_text(st, 7, a);
-        out->created_at = db_col_int(st, 8);
+        out->attempts = db_col_int(st, 3);
+        out->next_attempt_at = db_col_int(st, 4);
+        out->lease_until = db_col_int(st, 5);
+        out->last_error = db_col_text(st, 6, a);
+        out->created_at = db_col_int(st, 7);
         DbResult end = db_step(st);
         r = end == DB_OK ? DB_ROW : end;
     }
     db_done(st);
+    if (r != DB_ROW)
+        return r;
+    /* the bytes, from the row that is never updated (the claim above rewrote a small row) */
+    st = db_prepare(db, "SELECT message FROM outbox_bodies WHERE outbox_id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, out->id);
+    r = db_step(st);
+    if (r == DB_ROW)
+        out->message = copy_blob(st, 0, a, &out->message_len);
+    db_done(st);
+    if (r == DB_OK)
+        return DB_ERROR; /* a queued mail without its bytes: the schema was bypassed */
     return r;
 }
 
