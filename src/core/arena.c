@@ -44,7 +44,8 @@ static ArenaBlock *arena_new_block(Arena *a, size_t need)
     return b;
 }
 
-void *arena_alloc(Arena *a, size_t n)
+/* n bytes, not cleared: for callers that overwrite all of them at once */
+static void *arena_alloc_raw(Arena *a, size_t n)
 {
     if (n > SIZE_MAX / 2) {
         fprintf(stderr, "level=fatal event=arena_overflow bytes=%zu\n", n);
@@ -58,6 +59,12 @@ void *arena_alloc(Arena *a, size_t n)
     b->last = b->used;
     b->used += need;
     a->total += need;
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
     memset(p, 0, n);
     return p;
 }
@@ -107,7 +114,7 @@ void *arena_grow_array(Arena *a, void *items, int count, int *cap, size_t elem_s
 
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -126,7 +133,7 @@ char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
     va_end(copy);
     if (n < 0)
         return arena_strdup(a, "");
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

@@ -51,12 +51,60 @@ double clock_mono_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+void clock_civil(int64_t t, ClockCivil *out)
+{
+    /* days to civil date after Howard Hinnant's algorithm (proleptic Gregorian, UTC) */
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400;
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    out->year = (int)(yoe + era * 400 + (month <= 2));
+    out->month = (int)month;
+    out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    out->hour = (int)(secs / 3600);
+    out->minute = (int)(secs / 60 % 60);
+    out->second = (int)(secs % 60);
+}
+
+/* Writes value as exactly width decimal digits (zero-padded); returns the end. */
+static char *put_digits(char *p, int value, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return p + width;
+}
+
 void clock_format_iso(int64_t t, char out[32])
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    ClockCivil c;
+    clock_civil(t, &c);
+    if (c.year < 0 || c.year > 9999) { /* outside what four digits hold: let libc say it */
+        time_t tt = (time_t)t;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return;
+    }
+    char *p = put_digits(out, c.year, 4);
+    *p++ = '-';
+    p = put_digits(p, c.month, 2);
+    *p++ = '-';
+    p = put_digits(p, c.day, 2);
+    *p++ = 'T';
+    p = put_digits(p, c.hour, 2);
+    *p++ = ':';
+    p = put_digits(p, c.minute, 2);
+    *p++ = ':';
+    p = put_digits(p, c.second, 2);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 void clock_format_rfc5322(int64_t t, char out[40])

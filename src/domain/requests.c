@@ -36,7 +36,21 @@ bool request_parse_key(const char *key, int64_t *number)
 
 char *request_format_key(Arena *a, int64_t number)
 {
-    return arena_printf(a, "%s-%lld", cfg.key_prefix ? cfg.key_prefix : "SUP", (long long)number);
+    const char *prefix = cfg.key_prefix ? cfg.key_prefix : "SUP";
+    char digits[24];
+    int n = 0;
+    uint64_t u = number < 0 ? 0 : (uint64_t)number;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t plen = strlen(prefix);
+    char *key = arena_alloc(a, plen + 1 + (size_t)n + 1);
+    memcpy(key, prefix, plen);
+    key[plen] = '-';
+    for (int i = 0; i < n; i++)
+        key[plen + 1 + (size_t)i] = digits[n - 1 - i];
+    return key;
 }
 
 void request_viewer_from_user(Viewer *v, const User *u)

@@ -12,7 +12,6 @@
 #include "portal/web_session.h"
 #include "web/page.h"
 #include <string.h>
-#include <time.h>
 
 void portal_request_list(Request *req, Response *res);
 
@@ -46,13 +45,15 @@ static const char *relative_time(Request *req, int64_t t, int64_t now)
 }
 
 /* The absolute time before app.js shows it in the browser's time zone: "2026-03-31 14:05 UTC". */
-static const char *absolute_time(Request *req, int64_t t)
+static const char *absolute_time(Request *req, const char iso[32])
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    return arena_printf(req->arena, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    /* "2026-03-31T14:05:09Z" -> "2026-03-31 14:05 UTC" */
+    char *out = arena_strndup(req->arena, iso, 20);
+    if (strlen(iso) != 20)
+        return out;
+    out[10] = ' ';
+    memcpy(out + 16, " UTC", 4);
+    return out;
 }
 
 /* "scope=mine&status=open&" - the non-default filters, for links that keep them. */
@@ -101,23 +102,25 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
 {
     int64_t now = clock_now();
     bool by_created = str_eq(page->params.sort, "created");
+    const char *when_label = page_t(req, by_created ? N_("created") : N_("updated"));
     for (int i = 0; i < page->count; i++) {
         const RequestListItem *it = &page->items[i];
         View *item = view_list_add(v, "items");
         int64_t when = by_created ? it->created_at : it->updated_at;
         char iso[32];
         clock_format_iso(when, iso);
-        view_set(item, "key", it->key);
-        view_set(item, "summary", it->summary);
-        view_set(item, "type_name", it->type_name);
-        view_set(item, "status", it->status);
-        view_set(item, "status_label", page_t(req, request_status_msgid(it->status)));
-        view_set(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
-        view_set(item, "when_label", page_t(req, by_created ? N_("created") : N_("updated")));
+        /* view_set_ref: the page's texts live in the request's arena like the view */
+        view_set_ref(item, "key", it->key);
+        view_set_ref(item, "summary", it->summary);
+        view_set_ref(item, "type_name", it->type_name);
+        view_set_ref(item, "status", it->status);
+        view_set_ref(item, "status_label", page_t(req, request_status_msgid(it->status)));
+        view_set_ref(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
+        view_set_ref(item, "when_label", when_label);
         view_set(item, "when_iso", iso);
-        view_set(item, "when_text", absolute_time(req, when));
+        view_set_ref(item, "when_text", absolute_time(req, iso));
         const char *relative = relative_time(req, when, now);
-        view_set(item, "when_relative", relative ? relative : "");
+        view_set_ref(item, "when_relative", relative ? relative : "");
     }
 }
 
@@ -156,6 +159,7 @@ void portal_request_list(Request *req, Response *res)
                           request_query(req, "before")};
     RequestListPage page;
     RequestResult r = request_list_for_viewer(db, req->arena, &viewer, req->lang, &q, &page);
+
     TypeCard *cards = NULL;
     int card_count = 0;
     if (r == REQUEST_OK && catalog_type_cards(db, req->arena, req->lang, &cards, &card_count) != DB_OK)

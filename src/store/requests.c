@@ -198,16 +198,18 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 }
 
 /* ---- the list ----
- * A viewer's requests are the union of three streams, each read in index order and cut at
- * the page size: created by them (requests_reporter / _reporter_created), shared with them as
- * participant (participants_user), shared with their organization (requests_org /
- * _org_created). The outer query merges at most 3 x limit ids. Status and type filters are
- * switched off by binding 0; the order and the direction pick one of the literal variants.
+ * A customer's requests come from request_access (migration 004: one row per request and
+ * user who may see it, kept by triggers), read along its (user, time, request) index in the
+ * order the page shows - the first page and the last cost the same (keyset, no OFFSET).
+ * "Created by me" reads the requests' own reporter index instead, so a member of a big
+ * organization does not scan its shared requests to find their own. Agents' "everything"
+ * reads the requests table's time indexes. Status and type filters are switched off by
+ * binding 0; the order and the direction pick one of the literal variants.
  *
  * With full text the match set leads instead: FTS5 streams the matching rowids once and each
- * is probed against the viewer's (small) set of visible ids - "+s.rowid" keeps SQLite from
- * handing that IN list to FTS5 as one MATCH per visible id, which costs milliseconds each.
- * These variants are SQLite-only (FTS5); PostgreSQL brings its own. */
+ * is probed against the viewer's visible ids - "+s.rowid" keeps SQLite from handing that IN
+ * list to FTS5 as one MATCH per visible id, which costs milliseconds each. These variants
+ * are SQLite-only (FTS5); PostgreSQL brings its own. */
 
 #define LIST_COLUMNS                                                                           \
     "SELECT r.id, r.number, t.key, t.name_de, t.name_en, r.reporter_id, u.name, u.email, "     \
@@ -221,78 +223,48 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
     "(? = 2 AND " x ".status IN ('resolved', 'closed'))) AND (? = 0 OR " x ".type_id = ?) "
 
 /* 3 binds: cursor time, cursor id, limit */
-#define LIST_PAGE(x, COL, CMP, DIR)                                                            \
-    "AND (" x "." COL ", " x ".id) " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x ".id " DIR \
-    " LIMIT ?"
+#define LIST_PAGE(x, ID, COL, CMP, DIR)                                                        \
+    "AND (" x "." COL ", " x "." ID ") " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x "."   \
+    ID " " DIR " LIMIT ?"
 
-/* One stream of a viewer's requests as (id, sort time), in index order, cut at the page
- * size. FILTERS is LIST_FILTERS (5 binds) or nothing: without status and type filters the
- * reporter and organization streams read only their index (covering), not the table.
- * binds: flag, user; [filters]; page */
-#define BRANCH_REPORTED(COL, CMP, DIR, FILTERS)                                                \
-    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM requests x "                    \
-    "WHERE ? = 1 AND x.reporter_id = ? " FILTERS LIST_PAGE("x", COL, CMP, DIR) ") AS mine"
-/* binds: flag, user, only-others, user; [filters]; page */
-#define BRANCH_PARTICIPANT(COL, CMP, DIR, FILTERS)                                             \
-    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM participants p "                \
-    "JOIN requests x ON x.id = p.request_id WHERE ? = 1 AND p.user_id = ? "                    \
-    "AND (? = 0 OR x.reporter_id <> ?) " FILTERS LIST_PAGE("x", COL, CMP, DIR) ") AS taking_part"
-/* binds: flag, organization, only-others, user; [filters]; page */
-#define BRANCH_ORGANIZATION(COL, CMP, DIR, FILTERS)                                            \
-    "SELECT id, k FROM (SELECT x.id AS id, x." COL " AS k FROM requests x "                    \
-    "WHERE ? = 1 AND x.organization_id = ? AND (? = 0 OR x.reporter_id <> ?) " FILTERS         \
-    LIST_PAGE("x", COL, CMP, DIR) ") AS organization"
-#define WITH_FILTERS "AND " LIST_FILTERS("x")
-#define NO_FILTERS ""
-
-/* The three streams merged (UNION: a request in two of them counts once) and cut to a page
- * before any other row is read; then only the page's rows are joined. binds: the branches,
- * limit, limit. */
-#define LIST_VISIBLE(COL, CMP, DIR, FILTERS)                                                   \
-    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.id IN (SELECT id FROM ("               \
-    BRANCH_REPORTED(COL, CMP, DIR, FILTERS) " UNION "                                          \
-    BRANCH_PARTICIPANT(COL, CMP, DIR, FILTERS) " UNION "                                       \
-    BRANCH_ORGANIZATION(COL, CMP, DIR, FILTERS) " ORDER BY 2 " DIR ", 1 " DIR " LIMIT ?) AS page) " \
-    "ORDER BY r." COL " " DIR ", r.id " DIR " LIMIT ?"
+/* binds: user, others-only flag; filters; page */
+#define LIST_ACCESS(COL, CMP, DIR)                                                             \
+    LIST_COLUMNS "FROM request_access a JOIN requests r ON r.id = a.request_id " LIST_JOINS    \
+    "WHERE a.user_id = ? AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("r")                 \
+    LIST_PAGE("a", "request_id", COL, CMP, DIR)
+/* binds: user; filters; page */
+#define LIST_MINE(COL, CMP, DIR)                                                               \
+    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.reporter_id = ? AND " LIST_FILTERS("r") \
+    LIST_PAGE("r", "id", COL, CMP, DIR)
+/* binds: filters; page */
 #define LIST_EVERYTHING(COL, CMP, DIR)                                                         \
     LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE " LIST_FILTERS("r")                      \
-    LIST_PAGE("r", COL, CMP, DIR)
+    LIST_PAGE("r", "id", COL, CMP, DIR)
 
 /* 1 bind: the FTS5 query */
 #define SEARCH_FROM                                                                            \
     LIST_COLUMNS "FROM request_search s CROSS JOIN requests r ON r.id = s.rowid " LIST_JOINS   \
     "WHERE s.request_search MATCH ? "
-/* binds: flag, user; flag, user, only-others, user; flag, organization, only-others, user */
+/* binds: user, mine-only flag, others-only flag */
 #define SEARCH_VISIBLE_IDS                                                                     \
-    "AND +s.rowid IN (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? "          \
-    "UNION ALL SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "        \
-    "WHERE ? = 1 AND p.user_id = ? AND (? = 0 OR x.reporter_id <> ?) "                         \
-    "UNION ALL SELECT x.id FROM requests x WHERE ? = 1 AND x.organization_id = ? "             \
-    "AND (? = 0 OR x.reporter_id <> ?)) "
+    "AND +s.rowid IN (SELECT a.request_id FROM request_access a WHERE a.user_id = ? "          \
+    "AND (? = 0 OR a.reported = 1) AND (? = 0 OR a.reported = 0)) "
 #define SEARCH_VISIBLE(COL, CMP, DIR)                                                          \
-    SEARCH_FROM SEARCH_VISIBLE_IDS "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
+    SEARCH_FROM SEARCH_VISIBLE_IDS "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
 #define SEARCH_EVERYTHING(COL, CMP, DIR)                                                       \
-    SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
+    SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
 
-/* index: everything * 8 + match * 4 + by_created * 2 + backward */
-static const char *const LIST_SQL[16] = {
-    LIST_VISIBLE("updated_at", "<", "DESC", WITH_FILTERS),
-    LIST_VISIBLE("updated_at", ">", "ASC", WITH_FILTERS),
-    LIST_VISIBLE("created_at", "<", "DESC", WITH_FILTERS),
-    LIST_VISIBLE("created_at", ">", "ASC", WITH_FILTERS),
-    SEARCH_VISIBLE("updated_at", "<", "DESC"),    SEARCH_VISIBLE("updated_at", ">", "ASC"),
-    SEARCH_VISIBLE("created_at", "<", "DESC"),    SEARCH_VISIBLE("created_at", ">", "ASC"),
-    LIST_EVERYTHING("updated_at", "<", "DESC"),   LIST_EVERYTHING("updated_at", ">", "ASC"),
-    LIST_EVERYTHING("created_at", "<", "DESC"),   LIST_EVERYTHING("created_at", ">", "ASC"),
-    SEARCH_EVERYTHING("updated_at", "<", "DESC"), SEARCH_EVERYTHING("updated_at", ">", "ASC"),
-    SEARCH_EVERYTHING("created_at", "<", "DESC"), SEARCH_EVERYTHING("created_at", ">", "ASC"),
-};
-/* The visible list without status and type filters: index: by_created * 2 + backward. */
-static const char *const LIST_SQL_UNFILTERED[4] = {
-    LIST_VISIBLE("updated_at", "<", "DESC", NO_FILTERS),
-    LIST_VISIBLE("updated_at", ">", "ASC", NO_FILTERS),
-    LIST_VISIBLE("created_at", "<", "DESC", NO_FILTERS),
-    LIST_VISIBLE("created_at", ">", "ASC", NO_FILTERS),
+#define LIST_ORDERS(V)                                                                         \
+    {V("updated_at", "<", "DESC"), V("updated_at", ">", "ASC"), V("created_at", "<", "DESC"),  \
+     V("created_at", ">", "ASC")}
+
+typedef enum { LIST_KIND_ACCESS, LIST_KIND_MINE, LIST_KIND_SEARCH, LIST_KIND_EVERYTHING,
+               LIST_KIND_SEARCH_EVERYTHING, LIST_KIND_COUNT } ListKind;
+
+/* [kind][by_created * 2 + backward] */
+static const char *const LIST_SQL[LIST_KIND_COUNT][4] = {
+    LIST_ORDERS(LIST_ACCESS),     LIST_ORDERS(LIST_MINE),        LIST_ORDERS(SEARCH_VISIBLE),
+    LIST_ORDERS(LIST_EVERYTHING), LIST_ORDERS(SEARCH_EVERYTHING),
 };
 
 typedef struct Binder {
@@ -305,62 +277,32 @@ static void bind_int(Binder *b, int64_t v)
     db_bind_int(b->st, ++b->next, v);
 }
 
-static void bind_filters(Binder *b, const RequestListFilter *f)
+static ListKind list_kind(const RequestListFilter *f)
 {
+    if (f->everything)
+        return f->match ? LIST_KIND_SEARCH_EVERYTHING : LIST_KIND_EVERYTHING;
+    if (f->match)
+        return LIST_KIND_SEARCH;
+    return f->shared ? LIST_KIND_ACCESS : LIST_KIND_MINE;
+}
+
+static void bind_list(Binder *b, const RequestListFilter *f, ListKind kind)
+{
+    bool others_only = f->shared && (f->shared_only_others || !f->reported);
+    if (f->match)
+        db_bind_text(b->st, ++b->next, f->match);
+    if (kind == LIST_KIND_ACCESS || kind == LIST_KIND_MINE || kind == LIST_KIND_SEARCH)
+        bind_int(b, f->user_id);
+    if (kind == LIST_KIND_SEARCH)
+        bind_int(b, f->reported && !f->shared);
+    if (kind == LIST_KIND_ACCESS || kind == LIST_KIND_SEARCH)
+        bind_int(b, others_only);
     for (int i = 0; i < 3; i++)
         bind_int(b, (int64_t)f->status);
     bind_int(b, f->type_id);
     bind_int(b, f->type_id);
-}
-
-static void bind_page(Binder *b, const RequestListFilter *f)
-{
     bind_int(b, f->cursor_time);
     bind_int(b, f->cursor_id);
-    bind_int(b, f->limit);
-}
-
-/* The binds of a visible-ids branch head: reported, participant, organization. */
-static void bind_branch_head(Binder *b, const RequestListFilter *f, int which)
-{
-    if (which == 0) {
-        bind_int(b, f->reported);
-        bind_int(b, f->user_id);
-        return;
-    }
-    bind_int(b, which == 1 ? f->shared : f->shared && f->organization_id != 0);
-    bind_int(b, which == 1 ? f->user_id : f->organization_id);
-    bind_int(b, f->shared_only_others);
-    bind_int(b, f->user_id);
-}
-
-static bool list_filtered(const RequestListFilter *f)
-{
-    return f->status != LIST_STATUS_ALL || f->type_id != 0;
-}
-
-static void bind_list(Binder *b, const RequestListFilter *f)
-{
-    if (f->match) {
-        db_bind_text(b->st, ++b->next, f->match);
-        for (int which = 0; !f->everything && which < 3; which++)
-            bind_branch_head(b, f, which);
-        bind_filters(b, f);
-        bind_page(b, f);
-        return;
-    }
-    if (f->everything) {
-        bind_filters(b, f);
-        bind_page(b, f);
-        return;
-    }
-    for (int which = 0; which < 3; which++) {
-        bind_branch_head(b, f, which);
-        if (list_filtered(f))
-            bind_filters(b, f);
-        bind_page(b, f);
-    }
-    bind_int(b, f->limit);
     bind_int(b, f->limit);
 }
 
@@ -372,14 +314,12 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
     if (f->match && db_kind(db) != DB_SQLITE)
         return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
     int order = (f->by_created ? 2 : 0) + (f->backward ? 1 : 0);
-    bool plain = !f->everything && !f->match && !list_filtered(f);
-    DbStmt *st = db_prepare(db, plain ? LIST_SQL_UNFILTERED[order]
-                                      : LIST_SQL[(f->everything ? 8 : 0) + (f->match ? 4 : 0) +
-                                                 order]);
+    ListKind kind = list_kind(f);
+    DbStmt *st = db_prepare(db, LIST_SQL[kind][order]);
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
-    bind_list(&b, f);
+    bind_list(&b, f, kind);
     int cap = f->limit > 0 ? f->limit : 1;
     *rows = arena_alloc(a, sizeof(RequestListRow) * (size_t)cap);
     DbResult r;

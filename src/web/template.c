@@ -96,15 +96,16 @@ static Entry *view_find(const View *v, const char *key, size_t len)
     return NULL;
 }
 
-/* Returns key's value slot, adding an empty entry when the key is new. */
-static Value *view_slot(View *v, const char *key)
+/* Returns key's value slot, adding an empty entry when the key is new (with a copy of the
+ * key, or key itself when it outlives the view). */
+static Value *view_slot_keyed(View *v, const char *key, bool copy_key)
 {
     size_t len = strlen(key);
     Entry *e = view_find(v, key, len);
     if (e)
         return &e->value;
     e = arena_alloc(v->arena, sizeof *e);
-    e->key = arena_strndup(v->arena, key, len);
+    e->key = copy_key ? arena_strndup(v->arena, key, len) : key;
     e->key_len = len;
     if (v->last)
         v->last->next = e;
@@ -112,6 +113,11 @@ static Value *view_slot(View *v, const char *key)
         v->first = e;
     v->last = e;
     return &e->value;
+}
+
+static Value *view_slot(View *v, const char *key)
+{
+    return view_slot_keyed(v, key, true);
 }
 
 static void value_set_text(View *v, Value *slot, ValueKind kind, const char *text, size_t n)
@@ -130,6 +136,15 @@ void view_set_n(View *v, const char *key, const char *text, size_t n)
 void view_set(View *v, const char *key, const char *text)
 {
     view_set_n(v, key, text, text ? strlen(text) : 0);
+}
+
+void view_set_ref(View *v, const char *key, const char *text)
+{
+    Value *slot = view_slot_keyed(v, key, false);
+    slot->kind = VALUE_TEXT;
+    slot->as.text = text ? text : "";
+    slot->len = strlen(slot->as.text);
+    slot->plain = plain_prefix(slot->as.text, slot->len) == slot->len;
 }
 
 void view_setf(View *v, const char *key, const char *fmt, ...)

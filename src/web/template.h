@@ -50,6 +50,9 @@ Arena *view_arena(const View *v);
 void view_set(View *v, const char *key, const char *text);
 /* Text of n bytes (need not be NUL-terminated). */
 void view_set_n(View *v, const char *key, const char *text, size_t n);
+/* The same without copies, for long lists: key and text must outlive the view (string
+ * literals, translations, text already in the view's arena). */
+void view_set_ref(View *v, const char *key, const char *text);
 /* printf-style text, escaped on output. */
 void view_setf(View *v, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -3,6 +3,7 @@
  * file < environment < flags, unknown keys named, range checks, the README table). */
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/str.h"
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void buf_grows_and_terminates(void **state)
@@ -242,6 +244,29 @@ static void config_markdown_lists_every_setting(void **state)
     buf_free(&b);
 }
 
+/* The hand-written calendar arithmetic agrees with libc's gmtime_r: every day from 1970 to
+ * 2200 at a varying time of day, leap days and the ends of centuries included. */
+static void clock_civil_matches_gmtime(void **state)
+{
+    for (int64_t day = -400; day < 84000; day++) {
+        int64_t t = day * 86400 + (day * 7919) % 86400;
+        time_t tt = (time_t)t;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        ClockCivil c;
+        clock_civil(t, &c);
+        if (c.year != tm.tm_year + 1900 || c.month != tm.tm_mon + 1 || c.day != tm.tm_mday ||
+            c.hour != tm.tm_hour || c.minute != tm.tm_min || c.second != tm.tm_sec)
+            fail_msg("t=%lld: %04d-%02d-%02d %02d:%02d:%02d", (long long)t, c.year, c.month,
+                     c.day, c.hour, c.minute, c.second);
+    }
+    char iso[32];
+    clock_format_iso(951782400, iso); /* 2000-02-29 */
+    assert_string_equal(iso, "2000-02-29T00:00:00Z");
+    clock_format_iso(1767225599, iso);
+    assert_string_equal(iso, "2025-12-31T23:59:59Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +278,7 @@ int main(void)
         cmocka_unit_test(config_sources_in_order),
         cmocka_unit_test(config_rejects_bad_input_naming_the_key),
         cmocka_unit_test(config_markdown_lists_every_setting),
+        cmocka_unit_test(clock_civil_matches_gmtime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

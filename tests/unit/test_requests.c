@@ -593,6 +593,75 @@ static void test_list_scopes(void **state)
     world_teardown(&w);
 }
 
+/* The summary of the first row of viewer's "all" list, "" when empty. */
+static const char *list_first(World *w, const Viewer *v)
+{
+    RequestListQuery query = {"all", NULL, NULL, NULL, NULL, NULL, NULL};
+    RequestListPage page;
+    assert_int_equal(request_list_for_viewer(w->db, &w->a, v, "de", &query, &page), REQUEST_OK);
+    return page.count ? page.items[0].summary : "";
+}
+
+static void exec_sql(World *w, const char *sql)
+{
+    assert_int_equal(db_exec(w->db, sql), DB_OK);
+}
+
+/* The list reads request_access, which triggers keep in step with every way a request
+ * becomes visible or invisible: organization membership, sharing, participants, updates. */
+static void test_list_follows_access_changes(void **state)
+{
+    World w;
+    world_setup(&w);
+    create(&w, &w.v_anna, "Organisation Epsilon", NULL, true, NULL, NULL);
+    create(&w, &w.v_carla, "Carla Zeta", NULL, false, "anna@test.example", NULL);
+    assert_int_equal(list_count(&w, &w.v_carla, "all", NULL), 1);
+    assert_int_equal(list_count(&w, &w.v_anna, "all", NULL), 2);
+
+    /* carla joins anna's organization: she sees its shared request; leaving ends that */
+    char *sql = arena_printf(&w.a, "UPDATE users SET organization_id = %lld WHERE id = %lld",
+                             (long long)w.anna.organization_id, (long long)w.carla.id);
+    exec_sql(&w, sql);
+    assert_int_equal(list_count(&w, &w.v_carla, "all", NULL), 2);
+    assert_int_equal(list_count(&w, &w.v_carla, "shared", NULL), 1);
+    assert_int_equal(list_count(&w, &w.v_carla, "all", "Epsilon"), 1);
+    exec_sql(&w, arena_printf(&w.a, "UPDATE users SET organization_id = NULL WHERE id = %lld",
+                              (long long)w.carla.id));
+    assert_int_equal(list_count(&w, &w.v_carla, "all", NULL), 1);
+    assert_int_equal(list_count(&w, &w.v_carla, "all", "Epsilon"), 0);
+
+    /* a new member of the organization sees its shared requests from the start */
+    User dora;
+    Viewer v_dora;
+    add_user(&w, &dora, "dora@test.example", "Dora", "customer", w.anna.organization_id,
+             &v_dora);
+    assert_int_equal(list_count(&w, &v_dora, "all", NULL), 1);
+
+    /* anna stops sharing with the organization: ben and dora lose it, anna keeps it */
+    exec_sql(&w, "UPDATE requests SET organization_id = NULL WHERE summary = "
+                 "'Organisation Epsilon'");
+    assert_int_equal(list_count(&w, &w.v_ben, "all", NULL), 0);
+    assert_int_equal(list_count(&w, &v_dora, "all", NULL), 0);
+    assert_int_equal(list_count(&w, &w.v_anna, "all", NULL), 2);
+
+    /* the newest change comes first for everyone who sees the request */
+    exec_sql(&w, arena_printf(&w.a, "UPDATE requests SET updated_at = %lld WHERE summary = "
+                                    "'Organisation Epsilon'", (long long)NOW + 60));
+    assert_string_equal(list_first(&w, &w.v_anna), "Organisation Epsilon");
+    exec_sql(&w, arena_printf(&w.a, "UPDATE requests SET updated_at = %lld WHERE summary = "
+                                    "'Carla Zeta'", (long long)NOW + 120));
+    assert_string_equal(list_first(&w, &w.v_anna), "Carla Zeta");
+    assert_string_equal(list_first(&w, &w.v_carla), "Carla Zeta");
+
+    /* removing anna as participant removes the request from her list, not from carla's */
+    exec_sql(&w, arena_printf(&w.a, "DELETE FROM participants WHERE user_id = %lld",
+                              (long long)w.anna.id));
+    assert_int_equal(list_count(&w, &w.v_anna, "all", NULL), 1);
+    assert_int_equal(list_count(&w, &w.v_anna, "all", "Zeta"), 0);
+    assert_int_equal(list_count(&w, &w.v_carla, "all", NULL), 1);
+    world_teardown(&w);
+}
+
 static int group_setup(void **state)
 {
     snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-requests-XXXXXX");
@@ -629,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_submit_token_is_idempotent),
         cmocka_unit_test(test_numbers_unique_under_concurrency),
         cmocka_unit_test(test_list_scopes),
+        cmocka_unit_test(test_list_follows_access_changes),
     };
     return cmocka_run_group_tests_name("requests", tests, group_setup, group_teardown);
 }
