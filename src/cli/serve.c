@@ -120,9 +120,11 @@ int cli_serve(int nargs, char **args)
     password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                                   : password_default_concurrency(serve_core_count()));
     password_init();
+    db_background_start();
     outbox_worker_start();
     int rc = server_run(&opt, &app);
     outbox_worker_stop();
+    db_background_stop();
     log_info("event=stopped");
     return rc;
 }

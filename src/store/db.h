@@ -70,6 +70,10 @@ DbResult db_commit(Db *db);
 DbResult db_read_begin(Db *db);
 void db_read_end(Db *db);
 void db_rollback(Db *db);
+/* SQLite: checkpoints the WAL on a thread of its own from now on (connections opened
+ * afterwards leave it to that thread); no-op for PostgreSQL. Stop before exit. */
+void db_background_start(void);
+void db_background_stop(void);
 /* Online backup of a SQLite database into path. */
 DbResult db_backup(Db *db, const char *path);
 

@@ -8,9 +8,12 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "store/db.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define STMT_CACHE_SIZE 256 /* power of two */
 
@@ -23,10 +26,72 @@ struct DbStmt {
 struct Db {
     DbKind kind;
     sqlite3 *handle;
+    bool holds_write_lock; /* this connection's transaction holds write_lock */
     DbStmt cache[STMT_CACHE_SIZE];
 };
 
 static _Thread_local Db *thread_db;
+
+/* ---- writers and checkpoints ----
+ * SQLite lets one writer in at a time; the others used to wait in SQLite's busy handler, which
+ * sleeps 1, 2, 5, 10 ... 100 ms between tries - the lock sat idle while writers slept, and
+ * creating requests under load spent more time asleep than writing. Now the transactions of
+ * this process queue on one mutex (handed over at once), and the busy handler (still needed
+ * for other processes and single statements) retries after 50 microseconds at first.
+ * Checkpoints (copying the WAL back into the database, with an fsync) run on a thread of
+ * their own while `pforte serve` runs, instead of inside whichever commit crossed 1000 pages. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int write_lock_depth; /* transactions of this thread holding it */
+
+#define BUSY_TIMEOUT_US 5000000L
+
+static int busy_wait(void *arg, int tries)
+{
+    long step = tries < 20 ? 50 : tries < 100 ? 500 : 2000;
+    long waited = tries < 20 ? tries * 50L : tries < 100 ? 1000L + (tries - 20) * 500L
+                                                         : 41000L + (tries - 100) * 2000L;
+    if (waited >= BUSY_TIMEOUT_US)
+        return 0;
+    usleep((useconds_t)step);
+    return 1;
+}
+
+static void write_lock_take(Db *db)
+{
+    if (write_lock_depth++ == 0)
+        pthread_mutex_lock(&write_lock);
+    db->holds_write_lock = true;
+}
+
+static void write_lock_release(Db *db)
+{
+    if (!db->holds_write_lock)
+        return;
+    db->holds_write_lock = false;
+    if (--write_lock_depth == 0)
+        pthread_mutex_unlock(&write_lock);
+}
+
+static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t checkpoint_cond = PTHREAD_COND_INITIALIZER;
+static bool checkpoint_running, checkpoint_stopping, checkpoint_due;
+static pthread_t checkpoint_thread;
+
+#define CHECKPOINT_PAGES 1000 /* SQLite's own default threshold */
+
+/* After every commit: asks the checkpoint thread to run once the WAL holds enough pages. */
+static int wal_committed(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&checkpoint_lock);
+        if (!checkpoint_due) {
+            checkpoint_due = true;
+            pthread_cond_signal(&checkpoint_cond);
+        }
+        pthread_mutex_unlock(&checkpoint_lock);
+    }
+    return SQLITE_OK;
+}
 
 static bool db_is_postgres_url(const char *url)
 {
@@ -50,7 +115,7 @@ Db *db_open(const char *url)
         sqlite3_close(h);
         return NULL;
     }
-    sqlite3_busy_timeout(h, 5000);
+    sqlite3_busy_handler(h, busy_wait, NULL);
     sqlite3_extended_result_codes(h, 1);
     Db *db = xcalloc(1, sizeof *db);
     db->kind = DB_SQLITE;
@@ -58,9 +123,17 @@ Db *db_open(const char *url)
     if (db_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
         db_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
         db_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK ||
-        db_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK) {
+        db_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK ||
+        db_exec(db, "PRAGMA journal_size_limit=67108864") != DB_OK) {
         db_close(db);
         return NULL;
+    }
+    pthread_mutex_lock(&checkpoint_lock);
+    bool background = checkpoint_running;
+    pthread_mutex_unlock(&checkpoint_lock);
+    if (background) {
+        sqlite3_wal_autocheckpoint(h, 0);
+        sqlite3_wal_hook(h, wal_committed, NULL);
     }
     return db;
 }
@@ -69,6 +142,7 @@ void db_close(Db *db)
 {
     if (!db)
         return;
+    db_rollback(db); /* also gives back the write lock of an unfinished transaction */
     for (int i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(db->cache[i].stmt);
     sqlite3_close(db->handle);
@@ -240,7 +314,11 @@ DbResult db_exec(Db *db, const char *sql)
 
 DbResult db_begin(Db *db)
 {
-    return db_exec(db, "BEGIN IMMEDIATE");
+    write_lock_take(db);
+    DbResult r = db_exec(db, "BEGIN IMMEDIATE");
+    if (r != DB_OK)
+        write_lock_release(db);
+    return r;
 }
 
 DbResult db_read_begin(Db *db)
@@ -259,6 +337,7 @@ DbResult db_commit(Db *db)
     DbResult r = db_exec(db, "COMMIT");
     if (r != DB_OK)
         db_rollback(db);
+    write_lock_release(db);
     return r;
 }
 
@@ -266,6 +345,67 @@ void db_rollback(Db *db)
 {
     if (!sqlite3_get_autocommit(db->handle))
         sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+    write_lock_release(db);
+}
+
+static void *checkpoint_main(void *arg)
+{
+    Db *db = arg;
+    pthread_mutex_lock(&checkpoint_lock);
+    while (!checkpoint_stopping) {
+        if (!checkpoint_due) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1; /* also now and then, for WAL pages of other processes */
+            pthread_cond_timedwait(&checkpoint_cond, &checkpoint_lock, &until);
+        }
+        checkpoint_due = false;
+        pthread_mutex_unlock(&checkpoint_lock);
+        int pages = 0, copied = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages,
+                                           &copied);
+        if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+            log_warn("event=checkpoint_failed code=%d error=\"%s\"", rc,
+                     sqlite3_errmsg(db->handle));
+        pthread_mutex_lock(&checkpoint_lock);
+    }
+    pthread_mutex_unlock(&checkpoint_lock);
+    sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    db_close(db);
+    return NULL;
+}
+
+void db_background_start(void)
+{
+    const char *url = config_db_url(&cfg);
+    if (db_is_postgres_url(url))
+        return;
+    Db *db = db_open(url);
+    if (!db)
+        return; /* commits keep checkpointing themselves */
+    pthread_mutex_lock(&checkpoint_lock);
+    checkpoint_stopping = false;
+    checkpoint_due = false;
+    checkpoint_running = pthread_create(&checkpoint_thread, NULL, checkpoint_main, db) == 0;
+    pthread_mutex_unlock(&checkpoint_lock);
+    if (!checkpoint_running) {
+        log_error("event=checkpoint_thread_failed");
+        db_close(db);
+    }
+}
+
+void db_background_stop(void)
+{
+    pthread_mutex_lock(&checkpoint_lock);
+    bool running = checkpoint_running;
+    checkpoint_stopping = true;
+    pthread_cond_signal(&checkpoint_cond);
+    pthread_mutex_unlock(&checkpoint_lock);
+    if (running)
+        pthread_join(checkpoint_thread, NULL);
+    pthread_mutex_lock(&checkpoint_lock);
+    checkpoint_running = false;
+    pthread_mutex_unlock(&checkpoint_lock);
 }
 
 int db_schema_version(Db *db)
