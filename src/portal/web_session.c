@@ -122,12 +122,33 @@ void web_account_failure(Request *req, Response *res, AccountResult r, int64_t r
     portal_error_page(req, res, r == ACCOUNT_UNAVAILABLE ? 503 : 500);
 }
 
+/* The path with its query string (GET only: a form's POST cannot be repeated by a link). */
+static const char *current_location(Request *req)
+{
+    if (!str_eq(req->method, "GET") || !req->query)
+        return req->path;
+    Buf b;
+    buf_init(&b, req->arena);
+    buf_puts(&b, req->path);
+    char sep = '?';
+    for (const Param *p = req->query; p; p = p->next) {
+        if (str_eq(p->name, "lang"))
+            continue; /* the language switch is not part of where to return */
+        buf_putc(&b, sep);
+        buf_puts(&b, str_url_encode(req->arena, p->name));
+        buf_putc(&b, '=');
+        buf_puts(&b, str_url_encode(req->arena, p->value));
+        sep = '&';
+    }
+    return buf_cstr(&b);
+}
+
 SignedIn *web_require_login(Request *req, Response *res)
 {
     SignedIn *s = web_user(req);
     if (!s)
         response_redirect(res, req,
                           arena_printf(req->arena, "/login?next=%s",
-                                       str_url_encode(req->arena, req->path)));
+                                       str_url_encode(req->arena, current_location(req))));
     return s;
 }

@@ -84,7 +84,7 @@ describe('the requests list', () => {
   it('needs a login', async () => {
     const r = await srv.server.client().get('/requests?status=open');
     assert.equal(r.status, 303);
-    assert.equal(r.location, '/login?next=%2Frequests');
+    assert.equal(r.location, '/login?next=%2Frequests%3Fstatus%3Dopen');
   });
 
   it('shows 25 requests, newest update first, with key, summary, type, status and times', async () => {
@@ -233,6 +233,15 @@ describe('the requests list', () => {
     assert.deepEqual(starts, ['/new/problem', '/new/import', '/new/question', '/new/licence', '/new/idea', '/new/other']);
     const filtered = await hanna.get('/requests?status=closed');
     assert.match(textOf(filtered.text), /Keine passenden Anfragen/);
+  });
+
+  it('returns to the filtered list after the login it asked for', async () => {
+    const anon = srv.server.client();
+    const r = await anon.get('/requests?status=open&q=Lohn&lang=en');
+    assert.equal(r.status, 303);
+    assert.equal(r.location, '/login?next=%2Frequests%3Fstatus%3Dopen%26q%3DLohn');
+    const c = await login(srv.server, 'erik@example.com', '/requests?status=open&q=Lohn');
+    assert.equal(c.loginLocation, '/requests?status=open&q=Lohn');
   });
 
   it('stops cleanly', () => srv.stop());
