@@ -77,6 +77,12 @@ bool web_require_csrf(Request *req, Response *res)
 
 void web_set_session_cookie(Request *req, Response *res, NewSession *s)
 {
+    /* a new sign-in in this browser replaces its old session rather than leaving it valid
+     * behind the new cookie (logging in as someone else, a reset link, a finished setup) */
+    SignedIn *old = web_user(req);
+    AccountContext c;
+    if (old && old->session.id != s->session_id && web_account_context(req, &c))
+        account_logout(&c, old->session.id);
     response_cookie(res, req, session_cookie_name(), s->token, -1);
     response_cookie(res, req, CSRF_PRE_COOKIE, "", 0);
     sodium_memzero(s->token, sizeof s->token);

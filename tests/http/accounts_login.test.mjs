@@ -183,6 +183,12 @@ describe('login', () => {
       email: EMAIL, step: '2', password: GOOD });
     assert.equal(step1.status, 303);
     assert.notEqual(c.cookie('pf_session'), first);
+    // ... and ends the session it replaces: the old value no longer signs anyone in
+    const replay = srv.client();
+    replay.cookies.set('pf_session', { value: first, attrs: {} });
+    assert.equal(await signedIn(replay), false, 'the replaced session is over');
+    assert.ok(await signedIn(c));
+    assert.ok(await signedIn(d), 'the other device is not affected');
   });
 
   it('logout ends the session on the server: the old cookie no longer works', async () => {
