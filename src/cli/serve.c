@@ -13,6 +13,7 @@
 #include "domain/sla_worker.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
+#include "desk/desk.h"
 #include "portal/portal.h"
 #include "web/i18n.h"
 #include "web/template.h"
@@ -39,14 +40,16 @@ static const char *serve_setup_link(Db *db)
 /* One route table from the tables each part of the portal owns. */
 static const Route *serve_routes(void)
 {
-    const Route *tables[] = {PORTAL_ROUTES, REQUEST_ROUTES, ACTIVITY_ROUTES};
+    const Route *tables[] = {PORTAL_ROUTES, REQUEST_ROUTES, ACTIVITY_ROUTES, DESK_ROUTES,
+                             ADMIN_ROUTES, REPORT_ROUTES, SLA_ROUTES};
+    const size_t table_count = sizeof tables / sizeof tables[0];
     size_t n = 0;
-    for (size_t t = 0; t < 3; t++)
+    for (size_t t = 0; t < table_count; t++)
         for (const Route *r = tables[t]; r->method; r++)
             n++;
     Route *all = xcalloc(n + 1, sizeof *all);
     n = 0;
-    for (size_t t = 0; t < 3; t++)
+    for (size_t t = 0; t < table_count; t++)
         for (const Route *r = tables[t]; r->method; r++)
             all[n++] = *r;
     return all;
