@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "domain/requests.h"
+#include "domain/sla_settings.h"
 #include "domain/sla_worker.h"
 #include "mail/compose.h"
 #include "mail/mail.h"
@@ -40,8 +41,6 @@ static const char *const SITUATIONS[2][2] = {
      N_("The request %{key} “%{summary}” (priority %{priority}) was due to be resolved at "
         "%{due} and is %{left} of business time overdue.")},
 };
-static const char *const PRIORITY_NAMES[SLA_PRIORITY_COUNT] = {N_("Low"), N_("Medium"),
-                                                               N_("High"), N_("Critical")};
 
 static const char *mail_lang(const char *lang)
 {
@@ -80,7 +79,7 @@ static bool reminder_mail(Db *db, Arena *a, const SlaConfig *config, const SlaRe
         {"key", key},
         {"summary", row->summary},
         {"name", to->name},
-        {"priority", p >= 0 ? i18n_get(lang, PRIORITY_NAMES[p]) : row->priority},
+        {"priority", p >= 0 ? i18n_get(lang, sla_priority_msgid(p)) : row->priority},
         {"due", sla_time_text(a, lang, config, c->due_at)},
         {"left", sla_duration_text(a, lang, c->left_seconds)},
         {"zone", config->time_zone},
