@@ -168,6 +168,13 @@ DbResult sla_request_refresh(Db *db, Arena *a, const SlaConfig *config, int64_t 
                              int64_t now)
 {
     bool saved;
+    SlaConfig loaded;
+    if (!config) {
+        DbResult r = sla_config_load(db, a, &loaded);
+        if (r != DB_OK)
+            return r;
+        config = &loaded;
+    }
     return refresh_one(db, a, config, request_id, now, &saved);
 }
 

@@ -53,7 +53,8 @@ DbResult sla_states_for_requests(Db *db, Arena *a, const SlaConfig *config, cons
                                  int count, int64_t now, SlaResult *out);
 
 /* Recomputes and stores the request's SLA columns (due, warn, attention). Call inside the
- * transaction that changed the request, after the change. */
+ * transaction that changed the request, after the change (which must bump updated_at). config
+ * may be NULL: it is loaded then. */
 DbResult sla_request_refresh(Db *db, Arena *a, const SlaConfig *config, int64_t request_id,
                              int64_t now);
 
