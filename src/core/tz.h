@@ -25,7 +25,7 @@ typedef struct TimeZone TimeZone;
 bool tz_name_is_valid(const char *name);
 
 /* Loads TZ_ZONEINFO_DIR/name into a. NULL when the name is invalid, the file is missing or
- * is not a well-formed TZif file. */
+ * is not a well-formed TZif file ("UTC" and "Etc/UTC" work without zone files too). */
 TimeZone *tz_load(Arena *a, const char *name);
 /* Parses TZif bytes (the contents of a zone file) into a; NULL when malformed. name is kept
  * for tz_name (may be NULL). */
