@@ -3,10 +3,10 @@
  * precomputed columns on `requests` current, and sends the reminder mails.
  *
  * For desk pages (API in short):
- *   SlaConfig cfg; sla_config_load(db, arena, &cfg);              once per page
- *   SlaResult r[n]; sla_states_for_requests(db, arena, &cfg, ids, n, now, r);
+ *   SlaConfig sla; sla_config_load(db, arena, &sla);              once per page
+ *   SlaResult r[n]; sla_states_for_requests(db, arena, &sla, ids, n, now, r);
  *   sla_clock_text(arena, lang, &r[i].first_response)          -> "noch 2 Std. 15 Min." ...
- *   sla_time_text(arena, lang, &cfg, r[i].resolution.due_at)   -> "30.11.2026, 17:00"
+ *   sla_time_text(arena, lang, &sla, r[i].resolution.due_at)   -> "30.11.2026, 17:00"
  * After changing a request's status, priority or adding a public agent comment, call
  * sla_request_refresh in the same transaction so queues see it at once (the background pass
  * catches up within sla_poll_ms otherwise).
