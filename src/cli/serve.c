@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "domain/accounts.h"
 #include "domain/demo.h"
+#include "domain/sla_worker.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
 #include "desk/desk.h"
@@ -122,7 +123,9 @@ int cli_serve(int nargs, char **args)
     password_init();
     db_background_start();
     outbox_worker_start();
+    sla_worker_start();
     int rc = server_run(&opt, &app);
+    sla_worker_stop();
     outbox_worker_stop();
     db_background_stop();
     log_info("event=stopped");

@@ -69,6 +69,8 @@ const Setting SETTINGS[] = {
       "Largest attachment file"),
     S(max_request_attachment_bytes, SETTING_INT, "52428800", 1024, 10737418240, false,
       "Most attachment bytes on one request"),
+    S(sla_poll_ms, SETTING_INT, "30000", 50, 3600000, false,
+      "How often the SLA pass refreshes due times and sends reminders"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

@@ -43,6 +43,7 @@ typedef struct Config {
     int64_t mail_retry_hours;
     int64_t max_attachment_bytes;
     int64_t max_request_attachment_bytes;
+    int64_t sla_poll_ms;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

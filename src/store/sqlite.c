@@ -429,20 +429,37 @@ static int migration_number(const char *path, const char *dir)
     return n > 0 ? n : -1;
 }
 
+static bool migration_applied(Db *db, int version)
+{
+    DbStmt *st = db_prepare(db, "SELECT count(*) FROM schema_migrations WHERE version = ?");
+    int64_t n = 0;
+    if (st) {
+        db_bind_int(st, 1, version);
+        db_run_int(st, &n);
+    }
+    return n > 0;
+}
+
+/* Every migration not applied yet, in number order - also one numbered below the highest
+ * applied (branches developed in parallel get their numbers assigned up front, so a database
+ * may have seen 008 before 004 arrives). */
 DbResult db_migrate(Db *db)
 {
     const char *dir = "src/store/migrations/sqlite/";
     if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
-    int current = db_schema_version(db);
-    for (int want = current + 1;; want++) {
+    int highest = 0;
+    for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
+        if (migration_number(f->path, dir) > highest)
+            highest = migration_number(f->path, dir);
+    for (int want = 1; want <= highest; want++) {
         const EmbeddedFile *file = NULL;
         for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
             if (migration_number(f->path, dir) == want)
                 file = f;
-        if (!file)
-            break;
+        if (!file || migration_applied(db, want))
+            continue;
         DbResult r = db_begin(db);
         if (r == DB_OK)
             r = db_exec(db, (const char *)file->data);
