@@ -122,6 +122,49 @@ bool outbox_deliver_one(Db *db, int64_t now)
     return true;
 }
 
+int outbox_deliver_batch(Db *db, int64_t now)
+{
+    Arena a;
+    arena_init(&a, 65536);
+    OutboxItem *items = arena_alloc(&a, sizeof *items * OUTBOX_BATCH);
+    int n = 0;
+    while (n < OUTBOX_BATCH) {
+        DbResult r = outbox_claim_due(db, now, OUTBOX_LEASE_SECONDS, &items[n], &a);
+        if (r != DB_ROW) {
+            if (r != DB_OK)
+                log_warn("event=outbox_claim_failed result=%d", (int)r);
+            break;
+        }
+        n++;
+    }
+    if (n == 0) {
+        arena_free(&a);
+        return 0;
+    }
+    const char *name = NULL, *from = NULL;
+    if (!mail_mailbox_parse(&a, cfg.mail_from, &name, &from))
+        from = NULL; /* the transport reports the bad setting */
+    MailBatchItem *batch = arena_alloc(&a, sizeof *batch * (size_t)n);
+    MailDeliveryResult *results = arena_alloc(&a, sizeof *results * (size_t)n);
+    Buf *errors = arena_alloc(&a, sizeof *errors * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        batch[i] = (MailBatchItem){items[i].recipient, items[i].message, items[i].message_len};
+        buf_init(&errors[i], &a);
+    }
+    mail_transport_deliver_batch(cfg.mail, cfg.data, from, batch, n, results, errors);
+    /* the outcomes in one transaction (one commit instead of n); one by one if that fails */
+    bool together = db_begin(db) == DB_OK;
+    for (int i = 0; i < n; i++)
+        outbox_record(db, &a, &items[i], results[i], buf_cstr(&errors[i]), now);
+    if (together && db_commit(db) != DB_OK) {
+        log_warn("event=outbox_record_batch_failed count=%d", n);
+        for (int i = 0; i < n; i++)
+            outbox_record(db, &a, &items[i], results[i], buf_cstr(&errors[i]), now);
+    }
+    arena_free(&a);
+    return n;
+}
+
 /* ---- the thread ---- */
 
 static bool worker_should_stop(void)
@@ -163,7 +206,7 @@ static void *worker_main(void *arg)
              str_eq(cfg.mail, "maildir") ? "maildir" : "smtp");
     while (!worker_should_stop()) {
         Db *db = db_thread();
-        while (db && !worker_should_stop() && outbox_deliver_one(db, clock_now()))
+        while (db && !worker_should_stop() && outbox_deliver_batch(db, clock_now()) > 0)
             ;
         worker_wait(db ? cfg.outbox_poll_ms : NO_DATABASE_WAIT_MS);
     }

@@ -28,6 +28,11 @@ void outbox_worker_wake(void);
  * message was handled, false when none was due or the database failed. The worker thread
  * calls it in a loop; tests call it directly with their own `now`. */
 bool outbox_deliver_one(Db *db, int64_t now);
+/* The same for up to OUTBOX_BATCH due messages at once (the worker's step): Maildir flushes
+ * the whole batch with one sync, and the outcomes commit together. Returns how many were
+ * handled. */
+enum { OUTBOX_BATCH = 32 };
+int outbox_deliver_batch(Db *db, int64_t now);
 
 /* Seconds to wait after the attempts-th failed attempt: 30 s, 1, 2, 4 ... minutes, at most
  * one hour. */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -139,6 +140,78 @@ done:
     return result;
 }
 
+/* Writes path (created exclusively) without syncing it; false with errno set on failure. */
+static bool file_write(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    bool ok = write_all(fd, data, len);
+    int saved = errno;
+    if (close(fd) != 0)
+        ok = false;
+    else
+        errno = saved;
+    return ok;
+}
+
+void mail_maildir_deliver_batch(const char *maildir, const MailBatchItem *items, int n,
+                                MailDeliveryResult *results, Buf *errors)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    const char *tmp_dir = arena_printf(&a, "%s/tmp", maildir);
+    const char *new_dir = arena_printf(&a, "%s/new", maildir);
+    const char *cur_dir = arena_printf(&a, "%s/cur", maildir);
+    for (int i = 0; i < n; i++)
+        results[i] = MAIL_TEMPORARY_FAILURE;
+    if (!dir_ensure(maildir, &errors[0]) || !dir_ensure(tmp_dir, &errors[0]) ||
+        !dir_ensure(new_dir, &errors[0]) || !dir_ensure(cur_dir, &errors[0])) {
+        for (int i = 1; i < n; i++)
+            buf_puts(&errors[i], buf_cstr(&errors[0]));
+        arena_free(&a);
+        return;
+    }
+    const char **names = arena_alloc(&a, sizeof *names * (size_t)n);
+    int written = 0;
+    for (int i = 0; i < n; i++) {
+        names[i] = maildir_unique_name(&a);
+        const char *tmp_path = arena_printf(&a, "%s/%s", tmp_dir, names[i]);
+        if (!file_write(tmp_path, items[i].message, items[i].len)) {
+            buf_printf(&errors[i], "maildir: cannot write %s: %s", tmp_path, errno_text(errno));
+            unlink(tmp_path);
+            names[i] = NULL;
+            continue;
+        }
+        written++;
+    }
+    /* one flush for every file of the batch instead of an fsync each: the files are on disk
+     * before any of them appears in new/ */
+    int fd = written ? open(tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    bool synced = fd >= 0 && syncfs(fd) == 0;
+    int sync_errno = errno;
+    if (fd >= 0)
+        close(fd);
+    for (int i = 0; i < n; i++) {
+        if (!names[i])
+            continue;
+        const char *tmp_path = arena_printf(&a, "%s/%s", tmp_dir, names[i]);
+        const char *new_path = arena_printf(&a, "%s/%s", new_dir, names[i]);
+        if (!synced) {
+            buf_printf(&errors[i], "maildir: cannot sync %s: %s", tmp_dir, errno_text(sync_errno));
+            unlink(tmp_path);
+        } else if (rename(tmp_path, new_path) != 0) {
+            buf_printf(&errors[i], "maildir: cannot move into %s: %s", new_dir, errno_text(errno));
+            unlink(tmp_path);
+        } else {
+            results[i] = MAIL_DELIVERED;
+        }
+    }
+    if (synced)
+        dir_sync(new_dir);
+    arena_free(&a);
+}
+
 /* ---- SMTP ---- */
 
 typedef struct Upload {
@@ -264,6 +337,62 @@ done:
     curl_slist_free_all(rcpt);
     arena_free(&a);
     return result;
+}
+
+void mail_transport_deliver_batch(const char *transport, const char *data_dir,
+                                  const char *envelope_from, const MailBatchItem *items, int n,
+                                  MailDeliveryResult *results, Buf *errors)
+{
+    if (!str_eq(transport, "maildir") || n == 1) {
+        for (int i = 0; i < n; i++)
+            results[i] = mail_transport_deliver(transport, data_dir, envelope_from,
+                                                items[i].recipient, items[i].message,
+                                                items[i].len, &errors[i]);
+        return;
+    }
+    MailBatchItem *valid = calloc((size_t)n, sizeof *valid);
+    int *index = calloc((size_t)n, sizeof *index);
+    MailDeliveryResult *valid_results = calloc((size_t)n, sizeof *valid_results);
+    Buf *valid_errors = calloc((size_t)n, sizeof *valid_errors);
+    if (!valid || !index || !valid_results || !valid_errors) {
+        for (int i = 0; i < n; i++) {
+            results[i] = MAIL_TEMPORARY_FAILURE;
+            buf_puts(&errors[i], "out of memory");
+        }
+        goto done;
+    }
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        if (!mail_address_valid(items[i].recipient)) {
+            buf_puts(&errors[i], "invalid recipient address");
+            results[i] = MAIL_PERMANENT_FAILURE;
+            continue;
+        }
+        index[count] = i;
+        valid[count++] = items[i];
+    }
+    if (count == 0)
+        goto done;
+    Arena a;
+    arena_init(&a, 512);
+    for (int k = 0; k < count; k++)
+        buf_init(&valid_errors[k], &a);
+    if (dir_ensure(data_dir, &valid_errors[0]))
+        mail_maildir_deliver_batch(arena_printf(&a, "%s/mail", data_dir), valid, count,
+                                   valid_results, valid_errors);
+    else
+        for (int k = 0; k < count; k++)
+            valid_results[k] = MAIL_TEMPORARY_FAILURE;
+    for (int k = 0; k < count; k++) {
+        results[index[k]] = valid_results[k];
+        buf_puts(&errors[index[k]], buf_cstr(&valid_errors[k]));
+    }
+    arena_free(&a);
+done:
+    free(valid);
+    free(index);
+    free(valid_results);
+    free(valid_errors);
 }
 
 MailDeliveryResult mail_transport_deliver(const char *transport, const char *data_dir,

@@ -24,6 +24,24 @@ MailDeliveryResult mail_transport_deliver(const char *transport, const char *dat
                                           const char *envelope_from, const char *recipient,
                                           const char *message, size_t len, Buf *error);
 
+/* One message of a batch. */
+typedef struct MailBatchItem {
+    const char *recipient;
+    const char *message;
+    size_t len;
+} MailBatchItem;
+
+/* Delivers n messages like mail_transport_deliver, outcome i in results[i] and reason in
+ * errors[i] (n initialised Bufs). Maildir writes every file, then flushes the file system
+ * once (syncfs) and the new/ directory once - instead of two fsyncs a message; SMTP sends
+ * one after another. */
+void mail_transport_deliver_batch(const char *transport, const char *data_dir,
+                                  const char *envelope_from, const MailBatchItem *items, int n,
+                                  MailDeliveryResult *results, Buf *errors);
+/* The Maildir part of it; errors[0] gets a reason that concerns all of them. */
+void mail_maildir_deliver_batch(const char *maildir, const MailBatchItem *items, int n,
+                                MailDeliveryResult *results, Buf *errors);
+
 /* Maildir delivery alone: tmp/<unique>, fsync, rename into new/. The file name
  * (without directory) is appended to name_out when it is not NULL. */
 MailDeliveryResult mail_maildir_deliver(const char *maildir, const char *message, size_t len,

@@ -297,6 +297,42 @@ static void test_deliver_one_to_maildir(void **state)
     arena_free(&a);
 }
 
+/* The worker's step: a batch of due mails reaches new/ with one flush; each outcome is its
+ * own (an invalid address fails for good, the others are sent); the rest waits its turn. */
+static void test_deliver_batch_to_maildir(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *data;
+    Db *db = fresh_db(&a, &data);
+    cfg.mail = (char *)"maildir";
+    for (int i = 0; i < OUTBOX_BATCH + 3; i++)
+        if (i == 1) /* an address mail_queue would refuse, as a row from an older version */
+            assert_int_equal(outbox_enqueue(db, "kein-empfaenger", "Betreff", "x", 1, T0), DB_OK);
+        else
+            queue_committed(db, &a, "kunde@example.org", T0);
+    assert_int_equal(outbox_deliver_batch(db, T0 - 1), 0);
+    assert_int_equal(outbox_deliver_batch(db, T0), OUTBOX_BATCH);
+    const char *new_dir = arena_printf(&a, "%s/mail/new", data);
+    assert_int_equal(count_files(new_dir), OUTBOX_BATCH - 1);
+    assert_int_equal(count_files(arena_printf(&a, "%s/mail/tmp", data)), 0);
+    assert_int_equal(outbox_deliver_batch(db, T0), 3);
+    assert_int_equal(outbox_deliver_batch(db, T0), 0);
+    assert_int_equal(count_files(new_dir), OUTBOX_BATCH + 2);
+    OutboxItem *rows;
+    size_t count = 0;
+    assert_int_equal(outbox_list_recent(db, &a, 100, &rows, &count), DB_OK);
+    int sent = 0, failed = 0;
+    for (size_t i = 0; i < count; i++) {
+        sent += strcmp(rows[i].state, "sent") == 0;
+        failed += strcmp(rows[i].state, "failed") == 0;
+    }
+    assert_int_equal(sent, OUTBOX_BATCH + 2);
+    assert_int_equal(failed, 1);
+    db_close(db);
+    arena_free(&a);
+}
+
 /* A refused connection is retried after 30 s, 1, 2, 4 ... minutes; when the retry window
  * (1 h here) closes, one last try at its end, then the row is failed with the last error. */
 static void test_retry_until_window_closes(void **state)
@@ -422,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_claims_take_each_row_once),
         cmocka_unit_test(test_retry_delay),
         cmocka_unit_test(test_deliver_one_to_maildir),
+        cmocka_unit_test(test_deliver_batch_to_maildir),
         cmocka_unit_test(test_retry_until_window_closes),
         cmocka_unit_test(test_permanent_failure_and_crash_recovery),
         cmocka_unit_test(test_worker_thread_wakes_and_stops),
