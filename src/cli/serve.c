@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "domain/accounts.h"
 #include "domain/demo.h"
+#include "domain/workflow.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
 #include "desk/desk.h"
@@ -121,7 +122,9 @@ int cli_serve(int nargs, char **args)
                                                   : password_default_concurrency(serve_core_count()));
     password_init();
     outbox_worker_start();
+    workflow_worker_start(); /* closes resolved requests after cfg.auto_close_days */
     int rc = server_run(&opt, &app);
+    workflow_worker_stop();
     outbox_worker_stop();
     log_info("event=stopped");
     return rc;

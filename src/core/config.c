@@ -69,6 +69,10 @@ const Setting SETTINGS[] = {
       "Largest attachment file"),
     S(max_request_attachment_bytes, SETTING_INT, "52428800", 1024, 10737418240, false,
       "Most attachment bytes on one request"),
+    S(auto_close_days, SETTING_INT, "7", 1, 365, false,
+      "Resolved requests close after this many days without a customer reply"),
+    S(auto_close_check_seconds, SETTING_INT, "300", 1, 86400, false,
+      "How often resolved requests are checked for closing"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);
