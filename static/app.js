@@ -92,7 +92,33 @@ function setupLocalTimes() {
   });
 }
 
+// Desk reply box: "Einfügen" puts the canned response (placeholders already filled in by the
+// server, in data-text) at the cursor instead of reloading the page; without this file the
+// button submits the form and the server re-renders it with the text inserted.
+function setupCannedInsert() {
+  const button = document.querySelector('[data-canned-insert]');
+  const select = document.querySelector('[data-canned-select]');
+  const body = document.getElementById('body');
+  if (!button || !select || !body) return;
+  button.addEventListener('click', (e) => {
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) return; // the server explains what is missing
+    e.preventDefault();
+    const text = option.dataset.text || '';
+    const start = body.selectionStart ?? body.value.length;
+    const end = body.selectionEnd ?? start;
+    const before = body.value.slice(0, start);
+    const sep = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+    body.value = before + sep + text + body.value.slice(end);
+    const caret = (before + sep + text).length;
+    body.focus();
+    body.setSelectionRange(caret, caret);
+    select.value = '';
+  });
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  setupCannedInsert();
   setupTypeFilter();
   setupPasswordMeter();
   setupErrorFocus();

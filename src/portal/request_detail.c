@@ -211,6 +211,7 @@ static void entry_set(Request *req, View *item, const RequestPage *p, const Time
     view_set_bool(item, "is_created", str_eq(kind, "created"));
     view_set_bool(item, "is_status", str_eq(kind, "status"));
     view_set_bool(item, "is_field", is_field_kind(kind));
+    view_set_bool(item, "is_handling", str_eq(kind, "assign") || str_eq(kind, "priority"));
     bool org = str_eq(e->field, "organization");
     view_set_bool(item, "is_share", str_eq(kind, "share") && !org);
     view_set_bool(item, "is_share_org", str_eq(kind, "share") && org);
