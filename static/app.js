@@ -117,8 +117,27 @@ function setupCannedInsert() {
   });
 }
 
+// Desk reply box: what an agent types survives the page loads of the other forms (status,
+// assignee, priority) - kept in sessionStorage per request until the reply is sent.
+function setupReplyDraft() {
+  const form = document.querySelector('[data-reply-form]');
+  const body = form && form.querySelector('#body');
+  if (!body) return;
+  const key = 'pforte-draft:' + form.getAttribute('action');
+  let store;
+  try { store = window.sessionStorage; } catch { return; }
+  const done = new URLSearchParams(location.search).get('done');
+  if (done === 'reply' || done === 'note') store.removeItem(key);
+  else if (!body.value && store.getItem(key)) body.value = store.getItem(key);
+  body.addEventListener('input', () => {
+    if (body.value) store.setItem(key, body.value);
+    else store.removeItem(key);
+  });
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   setupCannedInsert();
+  setupReplyDraft();
   setupTypeFilter();
   setupPasswordMeter();
   setupErrorFocus();

@@ -370,6 +370,18 @@ RequestResult desk_set_priority(ActivityContext *c, const char *key, const DeskS
 
 /* ---- canned responses ---- */
 
+/* Ends an admin's change with its audit entry: committed when found and all went well. */
+static RequestResult commit_or_rollback(ActivityContext *c, DbResult res, bool found)
+{
+    if (res == DB_OK && found)
+        res = db_commit(c->db);
+    if (res != DB_OK || !found)
+        db_rollback(c->db);
+    if (res == DB_OK && !found)
+        return REQUEST_NOT_FOUND;
+    return from_db(res);
+}
+
 RequestResult canned_list(ActivityContext *c, CannedRow **out, int *count)
 {
     *out = NULL;
@@ -476,20 +488,18 @@ RequestResult canned_save(ActivityContext *c, int64_t id, const char *title, con
         account_error(errors, "lang", N_("Please choose a language."));
     if (errors->count)
         return REQUEST_INVALID;
-    DbResult res;
-    if (id) {
-        bool found = false;
+    bool found = true;
+    DbResult res = db_begin(c->db);
+    if (res == DB_OK && id) {
         res = store_canned_update(c->db, id, t, b, lang, c->now, &found);
-        if (res == DB_OK && !found)
-            return REQUEST_NOT_FOUND;
         *saved_id = id;
-    } else {
+    } else if (res == DB_OK) {
         res = store_canned_insert(c->db, t, b, lang, c->viewer->user_id, c->now, saved_id);
     }
-    if (res == DB_OK)
+    if (res == DB_OK && found)
         res = store_audit(c->db, c->viewer->user_id, id ? "canned_update" : "canned_create", t,
                           "", c->ip ? c->ip : "", c->now);
-    return from_db(res);
+    return commit_or_rollback(c, res, found);
 }
 
 RequestResult canned_delete(ActivityContext *c, int64_t id)
@@ -501,11 +511,11 @@ RequestResult canned_delete(ActivityContext *c, int64_t id)
     if (rr != REQUEST_OK)
         return rr;
     bool found = false;
-    DbResult res = store_canned_delete(c->db, id, &found);
-    if (res == DB_OK && !found)
-        return REQUEST_NOT_FOUND;
+    DbResult res = db_begin(c->db);
     if (res == DB_OK)
+        res = store_canned_delete(c->db, id, &found);
+    if (res == DB_OK && found)
         res = store_audit(c->db, c->viewer->user_id, "canned_delete", row.title, "",
                           c->ip ? c->ip : "", c->now);
-    return from_db(res);
+    return commit_or_rollback(c, res, found);
 }

@@ -99,8 +99,13 @@ describe('answering a request in the desk', () => {
     await agent.waitForURL(/done=reply/);
     assert.match(await agent.locator('.rq-head .status-badge').innerText(), /Wartet auf Kunde/);
     await agent.locator('form[action$="/assign"] select').selectOption({ label: 'Alex Agent' });
+    // a draft survives the other forms' page loads (JavaScript keeps it per request)
+    await agent.fill('#body', 'Entwurf, noch nicht gesendet');
     await agent.locator('form[action$="/assign"]:has(select) button').click();
     await agent.waitForURL(/done=assigned/);
+    assert.equal(await agent.locator('#body').inputValue(), 'Entwurf, noch nicht gesendet');
+    await agent.fill('#body', '');
+    await agent.locator('#body').dispatchEvent('input');
     await agent.locator('#priority').selectOption('high');
     await agent.locator('form[action$="/priority"] button').click();
     await agent.waitForURL(/done=priority/);

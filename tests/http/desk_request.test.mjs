@@ -279,6 +279,18 @@ describe('desk: one request', () => {
       { action: '/desk/admin/canned' });
     assert.equal(r.status, 422);
     assert.match(textOf(r.text), /Bitte geben Sie einen Titel ein/);
+    r = await admin.submitForm('/desk/admin/canned', { title: 'T'.repeat(121), body: 'b'.repeat(10001), lang: 'fr' },
+      { action: '/desk/admin/canned' });
+    assert.equal(r.status, 422);
+    assert.match(textOf(r.text), /höchstens 120 Zeichen/);
+    assert.match(textOf(r.text), /höchstens 10\.000 Zeichen/);
+    assert.match(textOf(r.text), /Bitte wählen Sie eine Sprache/);
+    assert.match(r.text, new RegExp(`value="${'T'.repeat(121)}"`), 'input kept');
+    r = await admin.submitForm('/desk/admin/canned', { title: 'T'.repeat(120), body: 'b'.repeat(10000), lang: 'en' },
+      { action: '/desk/admin/canned' });
+    assert.equal(r.status, 303, 'exactly at the limits');
+    assert.equal(sql(srv.server, "SELECT count(*) FROM audit_log WHERE action = 'canned_create'"), '1');
+    sql(srv.server, 'DELETE FROM canned_responses');
     r = await admin.submitForm('/desk/admin/canned', {
       title: 'Logdatei anfordern', lang: 'de',
       body: 'Hallo {{customer_name}},\n\nzu {{request_key}}: bitte senden Sie uns die Logdatei.\n\nViele Grüße\n{{agent_name}}, {{portal_name}} {{unknown}}',
