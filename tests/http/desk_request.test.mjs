@@ -172,6 +172,24 @@ describe('desk: one request', () => {
     const page = await carla.get(`/requests/${key}`);
     assert.match(textOf(page.text), /version 5\.3/);
     assert.equal(statusOf(s, key), 'in_progress', 'the first reply on an open request: in progress');
+
+    // a public reply's files are the customer's too, and the mail names them
+    const form = await deskForm(alex, key, '/reply');
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(form.fields)) fd.append(k, v);
+    fd.set('mode', 'public');
+    fd.set('set_status', '');
+    fd.set('body', 'Here is the fixed import template.');
+    fd.append('files', new Blob(['a;b;c\n']), 'vorlage.csv');
+    const since2 = s.mail().length;
+    const rf = await alex.request('POST', form.action, { body: fd });
+    assert.equal(rf.status, 303, rf.text.slice(0, 500));
+    const fileId = sql(s, "SELECT id FROM attachments WHERE filename = 'vorlage.csv'");
+    assert.equal(sql(s, `SELECT internal FROM attachments WHERE id = ${fileId}`), '0');
+    const dl = await carla.get(`/requests/${key}/attachments/${fileId}/vorlage.csv`);
+    assert.equal(dl.status, 200);
+    const withFile = await s.waitForMail({ to: 'carla@example.com', subject: key }, { after: since2 });
+    assert.match(withFile.text, /vorlage\.csv/);
   });
 
   it('moves the status along the workflow and refuses invalid steps with a clear message', async () => {
