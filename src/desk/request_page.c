@@ -15,6 +15,8 @@
 #include "web/page.h"
 #include <string.h>
 
+#define CONFLICT_EXCERPT_BYTES 160 /* of a newer comment, in the "what changed" list */
+
 /* ?done= after an action: a fixed message, never text from the address. */
 static const struct {
     const char *code, *msgid;
@@ -149,6 +151,32 @@ static void canned_set(Request *req, View *v, ActivityContext *c, const char *ke
     view_set_bool(v, "has_canned", view_list_count(v, "canned") > 0);
 }
 
+/* A short "what exactly" for a conflict line: the start of a comment, old -> new otherwise. */
+static const char *conflict_detail(Request *req, const EventRow *e)
+{
+    if (str_eq(e->kind, "comment") || str_eq(e->kind, "note")) {
+        size_t n = strlen(e->body);
+        if (n <= CONFLICT_EXCERPT_BYTES)
+            return e->body;
+        n = CONFLICT_EXCERPT_BYTES;
+        while (n > 0 && ((unsigned char)e->body[n] & 0xC0) == 0x80)
+            n--;
+        return arena_printf(req->arena, "%.*s …", (int)n, e->body);
+    }
+    if (str_eq(e->kind, "status"))
+        return arena_printf(req->arena, "%s → %s", page_t(req, request_status_msgid(e->old_value)),
+                            page_t(req, request_status_msgid(e->new_value)));
+    if (str_eq(e->kind, "priority"))
+        return arena_printf(req->arena, "%s → %s",
+                            page_t(req, workflow_priority_msgid(e->old_value)),
+                            page_t(req, workflow_priority_msgid(e->new_value)));
+    if (str_eq(e->kind, "assign"))
+        return arena_printf(req->arena, "%s → %s",
+                            str_empty(e->old_value) ? page_t(req, N_("Nobody")) : e->old_value,
+                            str_empty(e->new_value) ? page_t(req, N_("Nobody")) : e->new_value);
+    return "";
+}
+
 /* What changed since the agent's page: one line per newer event. */
 static void conflict_set(Request *req, View *v, const DeskConflict *conflict, int64_t now)
 {
@@ -175,6 +203,7 @@ static void conflict_set(Request *req, View *v, const DeskConflict *conflict, in
         else if (str_eq(e->kind, "attachment"))
             what = N_("attached a file");
         view_set(item, "what", page_t(req, what));
+        view_set(item, "detail", conflict_detail(req, e));
         view_setf(item, "id", "%lld", (long long)e->id);
         request_time_set(req, item, "time", now, e->created_at);
     }

@@ -265,7 +265,7 @@ describe('desk: one request', () => {
     assert.equal(r.status, 409);
     const text = textOf(r.text);
     assert.match(text, /Diese Anfrage wurde geändert, während Sie daran gearbeitet haben/);
-    assert.match(text, /Bea Bearbeiterin hat einen Kommentar geschrieben/);
+    assert.match(text, /Bea Bearbeiterin hat einen Kommentar geschrieben .*Bea answers first\./);
     assert.match(r.text, />My long answer that must not get lost<\/textarea>/);
     assert.equal(sql(s, "SELECT count(*) FROM events WHERE body LIKE 'My long answer%'"), '0');
     // the same stale stamp on the status form is refused too
