@@ -197,7 +197,7 @@ static bool reply_check(ActivityContext *c, const RequestView *r, const char *bo
                         FieldErrors *errors, const char **text)
 {
     *text = text_clean(c->arena, body, true, ACTIVITY_MAX_TEXT);
-    if (str_eq(r->status, REQUEST_STATUS_CLOSED) && !internal)
+    if (str_eq(r->status, REQUEST_STATUS_CLOSED) && !internal && str_empty(set_status))
         account_error(errors, "body",
                       N_("This request is closed. Reopen it before you reply to the customer."));
     else if (!*text)

@@ -50,7 +50,8 @@ RequestResult desk_page_load(ActivityContext *c, const char *key, RequestPage *p
 /* Adds a public reply (mailed to the customers who take part, indexed for search) or an
  * internal note (internal) with files. set_status ("" or NULL = keep, else a status key) is
  * applied with the workflow's rules; without it a reply on an open request moves it to in
- * progress. REQUEST_CONFLICT with *conflict filled when stamp is stale (nothing saved);
+ * progress. A public reply on a closed request needs a set_status that reopens it.
+ * REQUEST_CONFLICT with *conflict filled when stamp is stale (nothing saved);
  * REQUEST_INVALID with errors (fields "body", "files", "status"). */
 RequestResult desk_reply(ActivityContext *c, const char *key, const DeskStamp *stamp,
                          const char *body, bool internal, const char *set_status,

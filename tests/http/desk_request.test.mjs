@@ -364,8 +364,16 @@ describe('desk: one request', () => {
     await advance(s, 5 * 86400);
     for (let i = 0; i < 50 && statusOf(s, k3) !== 'closed'; i++) await sleep(100);
     assert.equal(statusOf(s, k3), 'closed');
+    let r = await reply(alex, k3, 'Sorry, one more thing.');
+    assert.equal(r.status, 422, 'a closed request takes no public reply as it is');
+    assert.match(textOf(r.text), /Diese Anfrage ist geschlossen\. Öffnen Sie sie wieder/);
+    r = await note(alex, k3, 'Noted after closing.');
+    assert.equal(r.status, 303, 'internal notes are still possible');
+    r = await reply(alex, k3, 'Sorry, one more thing.', { set_status: 'in_progress' });
+    assert.equal(r.status, 303, 'reply and reopen in one go');
+    assert.equal(statusOf(s, k3), 'in_progress');
     // an agent reopens a closed request; the customer's own resolve/reopen keeps working
-    let r = await deskPost(alex, k2, '/status', { status: 'in_progress' });
+    r = await deskPost(alex, k2, '/status', { status: 'in_progress' });
     assert.equal(r.status, 303);
     const p2 = await carla.get(`/requests/${k2}`);
     const resolve = parseForms(p2.text).find((f) => f.action.endsWith('/resolve'));
