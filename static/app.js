@@ -92,7 +92,52 @@ function setupLocalTimes() {
   });
 }
 
+// Desk reply box: "Einfügen" puts the canned response (placeholders already filled in by the
+// server, in data-text) at the cursor instead of reloading the page; without this file the
+// button submits the form and the server re-renders it with the text inserted.
+function setupCannedInsert() {
+  const button = document.querySelector('[data-canned-insert]');
+  const select = document.querySelector('[data-canned-select]');
+  const body = document.getElementById('body');
+  if (!button || !select || !body) return;
+  button.addEventListener('click', (e) => {
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) return; // the server explains what is missing
+    e.preventDefault();
+    const text = option.dataset.text || '';
+    const start = body.selectionStart ?? body.value.length;
+    const end = body.selectionEnd ?? start;
+    const before = body.value.slice(0, start);
+    const sep = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+    body.value = before + sep + text + body.value.slice(end);
+    const caret = (before + sep + text).length;
+    body.focus();
+    body.setSelectionRange(caret, caret);
+    select.value = '';
+  });
+}
+
+// Desk reply box: what an agent types survives the page loads of the other forms (status,
+// assignee, priority) - kept in sessionStorage per request until the reply is sent.
+function setupReplyDraft() {
+  const form = document.querySelector('[data-reply-form]');
+  const body = form && form.querySelector('#body');
+  if (!body) return;
+  const key = 'pforte-draft:' + form.getAttribute('action');
+  let store;
+  try { store = window.sessionStorage; } catch { return; }
+  const done = new URLSearchParams(location.search).get('done');
+  if (done === 'reply' || done === 'note') store.removeItem(key);
+  else if (!body.value && store.getItem(key)) body.value = store.getItem(key);
+  body.addEventListener('input', () => {
+    if (body.value) store.setItem(key, body.value);
+    else store.removeItem(key);
+  });
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  setupCannedInsert();
+  setupReplyDraft();
   setupTypeFilter();
   setupPasswordMeter();
   setupErrorFocus();

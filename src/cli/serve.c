@@ -11,6 +11,7 @@
 #include "domain/accounts.h"
 #include "domain/demo.h"
 #include "domain/sla_worker.h"
+#include "domain/workflow.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
 #include "desk/desk.h"
@@ -124,7 +125,9 @@ int cli_serve(int nargs, char **args)
     db_background_start();
     outbox_worker_start();
     sla_worker_start();
+    workflow_worker_start(); /* closes resolved requests after cfg.auto_close_days */
     int rc = server_run(&opt, &app);
+    workflow_worker_stop();
     sla_worker_stop();
     outbox_worker_stop();
     db_background_stop();

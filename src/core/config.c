@@ -71,6 +71,10 @@ const Setting SETTINGS[] = {
       "Most attachment bytes on one request"),
     S(sla_poll_ms, SETTING_INT, "30000", 50, 3600000, false,
       "How often the SLA pass refreshes due times and sends reminders"),
+    S(auto_close_days, SETTING_INT, "7", 1, 365, false,
+      "Resolved requests close after this many days without a customer reply"),
+    S(auto_close_check_seconds, SETTING_INT, "300", 1, 86400, false,
+      "How often resolved requests are checked for closing"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

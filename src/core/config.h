@@ -44,6 +44,8 @@ typedef struct Config {
     int64_t max_attachment_bytes;
     int64_t max_request_attachment_bytes;
     int64_t sla_poll_ms;
+    int64_t auto_close_days;
+    int64_t auto_close_check_seconds;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

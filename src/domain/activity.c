@@ -12,6 +12,7 @@
 #include "core/str.h"
 #include "domain/notify.h"
 #include "domain/ratelimit.h"
+#include "domain/workflow.h"
 #include "mail/message.h"
 #include "store/accounts.h"
 #include "core/i18n.h"
@@ -192,6 +193,20 @@ static void timeline_field_labels(ActivityContext *c, RequestPage *p, TimelineEn
     t->old_display = e->old_value;
     t->new_display = e->new_value;
     t->field_label = e->field;
+    if (str_eq(e->kind, "priority")) { /* agents only: keys shown as their names */
+        t->field_label = i18n_get(lang, N_("Priority"));
+        t->old_display = i18n_get(lang, workflow_priority_msgid(e->old_value));
+        t->new_display = i18n_get(lang, workflow_priority_msgid(e->new_value));
+        return;
+    }
+    if (str_eq(e->kind, "assign")) { /* agents only: the names as they were then */
+        t->field_label = i18n_get(lang, N_("Assignee"));
+        if (str_empty(e->old_value))
+            t->old_display = i18n_get(lang, N_("Nobody"));
+        if (str_empty(e->new_value))
+            t->new_display = i18n_get(lang, N_("Nobody"));
+        return;
+    }
     if (str_eq(e->field, "summary")) {
         t->field_label = p->summary_label;
         return;
@@ -238,7 +253,7 @@ static void page_build_timeline(ActivityContext *c, RequestPage *p, EventRow *ev
         TimelineEntry *t = &p->entries[p->entry_count++];
         t->event = &events[i];
         t->files = files_of_event(c->arena, p->files, p->file_count, events[i].id, &t->file_count);
-        if (str_eq(kind, "field"))
+        if (str_eq(kind, "field") || str_eq(kind, "assign") || str_eq(kind, "priority"))
             timeline_field_labels(c, p, t, values, value_count);
     }
 }
@@ -360,14 +375,9 @@ RequestResult activity_comment(ActivityContext *c, const char *key, const char *
     if (db == DB_OK)
         db = attachments_store(c->db, c->arena, r.id, *event_id, c->viewer->user_id, files,
                                file_count, false, c->now);
-    bool reawakened = false;
-    if (db == DB_OK && !agent && str_eq(r.status, REQUEST_STATUS_WAITING_CUSTOMER)) {
-        db = store_request_set_status(c->db, r.id, r.status, REQUEST_STATUS_WAITING_SUPPORT, c->now,
-                                      &reawakened);
-        if (db == DB_OK && reawakened)
-            db = store_event_insert(c->db, r.id, c->viewer->user_id, "status", "", "status",
-                                    r.status, REQUEST_STATUS_WAITING_SUPPORT, false, c->now, NULL);
-    }
+    const char *status_after = r.status;
+    if (db == DB_OK) /* waiting for the customer -> for support; open -> in progress */
+        db = workflow_after_comment(c->db, &r, c->viewer->user_id, agent, c->now, &status_after);
     if (db == DB_OK)
         db = store_request_touch(c->db, r.id, c->now);
     if (db == DB_OK)

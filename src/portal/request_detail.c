@@ -12,6 +12,7 @@
 #include "domain/activity.h"
 #include "domain/markdown.h"
 #include "portal/portal.h"
+#include "portal/request_view.h"
 #include "portal/web_session.h"
 #include "web/page.h"
 #include <string.h>
@@ -68,7 +69,7 @@ static const char *relative_time(Request *req, int64_t now, int64_t t)
 }
 
 /* {iso, abs, rel} for <time datetime data-local-time>: app.js shows abs in local time. */
-static void time_set(Request *req, View *v, const char *key, int64_t now, int64_t t)
+void request_time_set(Request *req, View *v, const char *key, int64_t now, int64_t t)
 {
     View *time = view_child(v, key);
     char iso[32];
@@ -142,6 +143,7 @@ static void file_set(Request *req, View *item, const RequestView *r, const Attac
     view_set(item, "url", url);
     view_set(item, "size", attachment_format_size(req->arena, req->lang, f->size));
     view_set_bool(item, "is_image", image);
+    view_set_bool(item, "internal", f->internal);
     view_set(item, "thumb_url", image ? arena_printf(req->arena, "%s?inline=1", url) : "");
 }
 
@@ -203,10 +205,13 @@ static void entry_set(Request *req, View *item, const RequestPage *p, const Time
     view_set_bool(item, "own", e->actor_id && e->actor_id == viewer_id);
     view_set_bool(item, "is_staff", e->actor_id && !str_eq(e->actor_role, "customer"));
     view_set_bool(item, "internal", e->internal);
+    view_set_bool(item, "is_note", str_eq(kind, "note"));
+    view_set_bool(item, "staff_mode", p->viewer_is_agent);
     view_set_bool(item, "is_comment", comment);
     view_set_bool(item, "is_created", str_eq(kind, "created"));
     view_set_bool(item, "is_status", str_eq(kind, "status"));
     view_set_bool(item, "is_field", is_field_kind(kind));
+    view_set_bool(item, "is_handling", str_eq(kind, "assign") || str_eq(kind, "priority"));
     bool org = str_eq(e->field, "organization");
     view_set_bool(item, "is_share", str_eq(kind, "share") && !org);
     view_set_bool(item, "is_share_org", str_eq(kind, "share") && org);
@@ -216,7 +221,7 @@ static void entry_set(Request *req, View *item, const RequestPage *p, const Time
     view_set_bool(item, "is_left", left);
     view_set_bool(item, "is_attachment", str_eq(kind, "attachment"));
     view_set(item, "target", share_target(p, str_eq(kind, "share") ? e->new_value : e->old_value));
-    time_set(req, item, "time", now, e->created_at);
+    request_time_set(req, item, "time", now, e->created_at);
     const char *html = comment ? markdown_render(req->arena, e->body, strlen(e->body)) : "";
     view_set_html(item, "body_html", html);
     view_set_bool(item, "has_body", *html != '\0');
@@ -375,7 +380,7 @@ static const char *done_message(Request *req)
     return NULL;
 }
 
-static void request_set(Request *req, View *v, const RequestPage *p, int64_t now)
+void request_head_set(Request *req, View *v, const RequestPage *p, int64_t now)
 {
     const RequestView *r = &p->request;
     View *rv = view_child(v, "request");
@@ -385,8 +390,8 @@ static void request_set(Request *req, View *v, const RequestPage *p, int64_t now
     view_set(rv, "status", r->status);
     view_set(rv, "status_label", page_t(req, request_status_msgid(r->status)));
     view_set(rv, "reporter", display_name(r->reporter_name, r->reporter_email));
-    time_set(req, rv, "created", now, r->created_at);
-    time_set(req, rv, "updated", now, r->updated_at);
+    request_time_set(req, rv, "created", now, r->created_at);
+    request_time_set(req, rv, "updated", now, r->updated_at);
     const char *description = r->description ? r->description : "";
     view_set_html(v, "description_html",
                   markdown_render(req->arena, description, strlen(description)));
@@ -418,6 +423,28 @@ static void state_copy(View *v, View *state)
     view_set_bool(v, "focus_comment", comment_error);
     view_set_bool(v, "focus_files",
                   !comment_error && !str_empty(view_get_text(state, "files_error")));
+}
+
+void request_view_fill(Request *req, View *v, const RequestPage *p, int64_t viewer_id, int64_t now,
+                       View *state)
+{
+    fields_set(req, v, p, state);
+    View *entry = NULL;
+    const EventRow *previous = NULL;
+    for (int i = 0; i < p->entry_count; i++) {
+        const EventRow *e = p->entries[i].event;
+        if (same_edit(previous, e)) {
+            change_add(entry, &p->entries[i]);
+            continue;
+        }
+        entry = view_list_add(v, "entries");
+        entry_set(req, entry, p, &p->entries[i], viewer_id, now);
+        previous = e;
+    }
+    people_set(req, v, p, viewer_id);
+    for (int i = 0; i < p->file_count; i++)
+        file_set(req, view_list_add(v, "all_files"), &p->request, &p->files[i]);
+    view_set_bool(v, "has_all_files", p->file_count > 0);
 }
 
 static Viewer page_viewer(Request *req, SignedIn *s)
@@ -453,7 +480,7 @@ void request_page_render(Request *req, Response *res, int status, View *state)
     if (!state)
         state = view_new(req->arena);
     View *v = page_view(req, arena_printf(req->arena, "%s: %s", p.request.key, p.request.summary));
-    request_set(req, v, &p, c.now);
+    request_head_set(req, v, &p, c.now);
     state_copy(v, state);
     if (str_eq(request_query(req, "created"), "1")) {
         view_set_bool(v, "created", true);
@@ -462,23 +489,7 @@ void request_page_render(Request *req, Response *res, int status, View *state)
     const char *done = done_message(req);
     if (done && str_empty(view_get_text(v, "notice")))
         view_set(v, "notice", done);
-    fields_set(req, v, &p, state);
-    View *entry = NULL;
-    const EventRow *previous = NULL;
-    for (int i = 0; i < p.entry_count; i++) {
-        const EventRow *e = p.entries[i].event;
-        if (same_edit(previous, e)) {
-            change_add(entry, &p.entries[i]);
-            continue;
-        }
-        entry = view_list_add(v, "entries");
-        entry_set(req, entry, &p, &p.entries[i], viewer.user_id, c.now);
-        previous = e;
-    }
-    people_set(req, v, &p, viewer.user_id);
-    for (int i = 0; i < p.file_count; i++)
-        file_set(req, view_list_add(v, "all_files"), &p.request, &p.files[i]);
-    view_set_bool(v, "has_all_files", p.file_count > 0);
+    request_view_fill(req, v, &p, viewer.user_id, c.now, state);
     if (status != 200)
         response_header(res, req, "Cache-Control", "no-store");
     page_render(req, res, status, "request_detail", v);
