@@ -16,9 +16,7 @@
 
 void portal_request_list(Request *req, Response *res);
 
-/* "5 minutes ago" in the page's language, or NULL when it is more than 30 days ago (the
- * absolute date says more then). */
-static const char *relative_time(Request *req, int64_t t, int64_t now)
+const char *portal_relative_time(Request *req, int64_t t, int64_t now)
 {
     static const struct {
         int64_t unit, limit;
@@ -45,8 +43,7 @@ static const char *relative_time(Request *req, int64_t t, int64_t now)
     return NULL;
 }
 
-/* The absolute time before app.js shows it in the browser's time zone: "2026-03-31 14:05 UTC". */
-static const char *absolute_time(Request *req, int64_t t)
+const char *portal_absolute_time(Request *req, int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -115,8 +112,8 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
         view_set(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
         view_set(item, "when_label", page_t(req, by_created ? N_("created") : N_("updated")));
         view_set(item, "when_iso", iso);
-        view_set(item, "when_text", absolute_time(req, when));
-        const char *relative = relative_time(req, when, now);
+        view_set(item, "when_text", portal_absolute_time(req, when));
+        const char *relative = portal_relative_time(req, when, now);
         view_set(item, "when_relative", relative ? relative : "");
     }
 }

@@ -296,13 +296,21 @@ DbResult db_migrate(Db *db)
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
     int current = db_schema_version(db);
-    for (int want = current + 1;; want++) {
+    for (;;) {
+        /* the next number above current (numbers may have gaps: sessions and branches take
+         * their own numbers, and a gap must not stop later migrations) */
         const EmbeddedFile *file = NULL;
-        for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
-            if (migration_number(f->path, dir) == want)
+        int want = 0;
+        for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++) {
+            int n = migration_number(f->path, dir);
+            if (n > current && (!file || n < want)) {
                 file = f;
+                want = n;
+            }
+        }
         if (!file)
             break;
+        current = want;
         DbResult r = db_begin(db);
         if (r == DB_OK)
             r = db_exec(db, (const char *)file->data);
