@@ -34,7 +34,7 @@ function rows(html) {
       summary: decodeEntities(row.match(/<span class="q-summary">([^<]*)<\/span>/)[1]),
       customer: decodeEntities((cell('q-customer').match(/<span class="q-person"[^>]*>([^<]*)<\/span>/) || [])[1] || ''),
       org: decodeEntities((cell('q-customer').match(/<span class="q-org">([^<]*)<\/span>/) || [])[1] || ''),
-      type: withoutLabel('q-type'),
+      type: textOf((cell('q-request').match(/<span class="q-type">([^<]*)<\/span>/) || [])[1] || ''),
       status: (row.match(/status-badge status-([a-z_]+)/) || [])[1],
       priority: (row.match(/priority-badge priority-([a-z]+)/) || [])[1],
       label: textOf((cell('q-priority').match(/<span class="badge[^>]*>([^<]*)<\/span>/) || [])[1] || ''),
