@@ -161,7 +161,8 @@ describe('the desk queues', () => {
     assert.match(open.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const progress = all.find((r) => r.key === R.progress);
     assert.equal(progress.org, '', 'a customer without organization');
-    assert.equal(progress.assignee, 'Alex Agent');
+    assert.equal(progress.assignee, 'Alex Agent (Sie)', 'the signed-in agent is marked for screen readers too');
+    assert.equal(rows(await page(bea, '?queue=open')).find((r) => r.key === R.progress).assignee, 'Alex Agent');
     assert.equal(progress.priority, 'critical');
     assert.equal(progress.label, 'kritisch');
     assert.match(progress.type, /Idee|idea/i);
