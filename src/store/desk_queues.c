@@ -74,15 +74,28 @@ static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 2};
         FROM W F PAGE2("updated_at", ">", "ASC"), FROM W F PAGE2("updated_at", "<", "DESC"),   \
         FROM W F PAGE2("created_at", "<", "DESC"), FROM W F PAGE2("created_at", ">", "ASC"),   \
         FROM W F PAGE3("<", "DESC"), FROM W F PAGE3(">", "ASC")
-#define QUEUE_VARIANTS(W)                                                                      \
+#define QUEUE_VARIANTS(W, W_ORG)                                                               \
     {VARIANTS(FROM_LIST, W, FILTERS), VARIANTS(FROM_SEARCH, W, FILTERS),                       \
-     VARIANTS(FROM_LIST, W, FILTERS ORG_FILTER), VARIANTS(FROM_SEARCH, W, FILTERS ORG_FILTER)}
+     VARIANTS(FROM_LIST, W_ORG, FILTERS ORG_FILTER),                                           \
+     VARIANTS(FROM_SEARCH, W_ORG, FILTERS ORG_FILTER)}
+
+/* With the organization filter the company's requests lead: the same queues written so that
+ * their own indexes are not used ("+" on a number, "|| ''" on text - both dialects), else
+ * SQLite without statistics walks the whole queue probing each row for the company (measured
+ * with 100,000 requests: ~25-45 ms for a company without a match, ~50 us this way). */
+#define W_UNASSIGNED_ORG OPEN_TERM "AND +r.assignee_id IS NULL "
+#define W_MINE_ORG OPEN_TERM "AND +r.assignee_id = ? "
+#define W_WAITING_CUSTOMER_ORG "r.status || '' = 'waiting_customer' "
+#define W_WAITING_SUPPORT_ORG "r.status || '' = 'waiting_support' "
 
 /* [queue][organization * 16 + match * 8 + sort * 2 + backward] */
 static const char *const QUEUE_SQL[STORE_QUEUE_COUNT][32] = {
-    QUEUE_VARIANTS(W_UNASSIGNED),      QUEUE_VARIANTS(W_MINE),
-    QUEUE_VARIANTS(W_OPEN),            QUEUE_VARIANTS(W_WAITING_CUSTOMER),
-    QUEUE_VARIANTS(W_WAITING_SUPPORT), QUEUE_VARIANTS(W_RECENTLY_RESOLVED),
+    QUEUE_VARIANTS(W_UNASSIGNED, W_UNASSIGNED_ORG),
+    QUEUE_VARIANTS(W_MINE, W_MINE_ORG),
+    QUEUE_VARIANTS(W_OPEN, W_OPEN),
+    QUEUE_VARIANTS(W_WAITING_CUSTOMER, W_WAITING_CUSTOMER_ORG),
+    QUEUE_VARIANTS(W_WAITING_SUPPORT, W_WAITING_SUPPORT_ORG),
+    QUEUE_VARIANTS(W_RECENTLY_RESOLVED, W_RECENTLY_RESOLVED),
 };
 
 #define COUNT_OF(W) "(SELECT count(*) FROM requests r WHERE " W ")"
