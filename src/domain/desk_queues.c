@@ -229,6 +229,22 @@ static DbResult read_items(Db *db, Arena *a, const Viewer *viewer, const char *l
     return DB_OK;
 }
 
+/* An organization id that names no organization (deleted, or made up) filters nothing, like
+ * an unknown type - so the form can show what is applied. Beyond the choices' limit the id
+ * cannot be checked and stays. */
+static void forget_unknown_organization(DeskQueuePage *out, QueueFilter *f)
+{
+    DeskQueueParams *p = &out->params;
+    if (!f->organization_id || out->organization_count >= DESK_QUEUE_MAX_ORGANIZATIONS)
+        return;
+    for (int i = 0; i < out->organization_count; i++)
+        if (out->organizations[i].id == f->organization_id)
+            return;
+    f->organization_id = 0;
+    p->org = "";
+    p->filtered = *p->type || *p->priority || *p->assignee || *p->q;
+}
+
 RequestResult desk_queue_read(Db *db, Arena *a, const Viewer *viewer, const char *lang,
                               const DeskQueueQuery *query, DeskQueuePage *out)
 {
@@ -245,12 +261,14 @@ RequestResult desk_queue_read(Db *db, Arena *a, const Viewer *viewer, const char
     int64_t counts[STORE_QUEUE_COUNT];
     DbResult r = store_queue_counts(db, viewer->user_id, since, counts);
     if (r == DB_OK)
-        r = read_items(db, a, viewer, lang, query, &f, out);
-    if (r == DB_OK)
         r = store_queue_agents(db, a, &out->agents, &out->agent_count);
     if (r == DB_OK)
         r = store_queue_organizations(db, a, DESK_QUEUE_MAX_ORGANIZATIONS, &out->organizations,
                                       &out->organization_count);
+    if (r == DB_OK)
+        forget_unknown_organization(out, &f);
+    if (r == DB_OK)
+        r = read_items(db, a, viewer, lang, query, &f, out);
     if (r != DB_OK) {
         result = request_db_failure(r);
         goto done;

@@ -286,6 +286,9 @@ describe('the desk queues', () => {
     assert.deepEqual(await summaries(alex, '?queue=nonsense'), open);
     assert.deepEqual(await summaries(alex, '?queue=open&sort=zufall&priority=egal&org=abc&assignee=-5&type=unbekannt'), open);
     assert.deepEqual(await summaries(alex, '?queue=open&after=kaputt'), open);
+    const unknownOrg = await page(alex, '?queue=open&org=999999');
+    assert.deepEqual(rows(unknownOrg).map((r) => r.summary), open, 'an unknown organization filters nothing');
+    assert.equal(parseForms(unknownOrg).find((f) => f.action === '/desk').fields.org, '');
     assert.deepEqual(await summaries(alex, '?queue=open&sort=priority&after=9.x.1'), await summaries(alex, '?queue=open&sort=priority'));
     const long = 'Kolbenring '.repeat(40);
     const form = parseForms(await page(alex, `?q=${encodeURIComponent(long)}`)).find((f) => f.action === '/desk');
