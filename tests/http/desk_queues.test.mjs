@@ -286,6 +286,10 @@ describe('the desk queues', () => {
     assert.deepEqual(await summaries(alex, '?queue=nonsense'), open);
     assert.deepEqual(await summaries(alex, '?queue=open&sort=zufall&priority=egal&org=abc&assignee=-5&type=unbekannt'), open);
     assert.deepEqual(await summaries(alex, '?queue=open&after=kaputt'), open);
+    const beyond = await page(alex, '?queue=open&sort=priority&after=1.1.1');
+    assert.equal(rows(beyond).length, 0);
+    assert.match(textOf(beyond), /Keine weiteren Anfragen/, 'past the last page: says so');
+    assert.ok(findTags(beyond, 'a').some((a) => decodeEntities(a.attrs.href || '') === '/desk?sort=priority'), 'and links the first page');
     const unknownOrg = await page(alex, '?queue=open&org=999999');
     assert.deepEqual(rows(unknownOrg).map((r) => r.summary), open, 'an unknown organization filters nothing');
     assert.equal(parseForms(unknownOrg).find((f) => f.action === '/desk').fields.org, '');
