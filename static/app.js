@@ -1,6 +1,15 @@
 // Pforte: small enhancements only - every page works without this file.
 'use strict';
 
+// Desk queues on narrow screens: the queue menu scrolls sideways; show the current queue.
+function showCurrentQueue() {
+  const list = document.querySelector('.queue-menu ul');
+  const current = list && list.querySelector('[aria-current="page"]');
+  if (!current || list.scrollWidth <= list.clientWidth) return;
+  const item = current.parentElement;
+  list.scrollLeft = item.offsetLeft - (list.clientWidth - item.offsetWidth) / 2;
+}
+
 function setupTypeFilter() {
   const input = document.getElementById('type-filter');
   const list = document.getElementById('type-list');
@@ -142,4 +151,5 @@ document.addEventListener('DOMContentLoaded', () => {
   setupPasswordMeter();
   setupErrorFocus();
   setupLocalTimes();
+  showCurrentQueue();
 });

@@ -41,8 +41,8 @@ static const char *serve_setup_link(Db *db)
 /* One route table from the tables each part of the portal owns. */
 static const Route *serve_routes(void)
 {
-    const Route *tables[] = {PORTAL_ROUTES, REQUEST_ROUTES, ACTIVITY_ROUTES, DESK_ROUTES,
-                             ADMIN_ROUTES, REPORT_ROUTES, SLA_ROUTES};
+    const Route *tables[] = {PORTAL_ROUTES, REQUEST_ROUTES, ACTIVITY_ROUTES, QUEUE_ROUTES,
+                             DESK_ROUTES,   ADMIN_ROUTES,   REPORT_ROUTES,   SLA_ROUTES};
     const size_t table_count = sizeof tables / sizeof tables[0];
     size_t n = 0;
     for (size_t t = 0; t < table_count; t++)

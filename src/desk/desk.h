@@ -10,7 +10,8 @@
 #include "web/template.h"
 
 /* Each part of the desk owns one route table; src/cli/serve.c joins them. */
-extern const Route DESK_ROUTES[];   /* desk/desk_routes.c: queues, agent request view */
+extern const Route DESK_ROUTES[];   /* desk/desk_routes.c: the agent's request view */
+extern const Route QUEUE_ROUTES[];  /* desk/queue_routes.c: the queues (GET /desk) */
 extern const Route ADMIN_ROUTES[];  /* desk/admin_routes.c: types, users, organizations, settings */
 extern const Route REPORT_ROUTES[]; /* desk/report_routes.c: the reports dashboard */
 extern const Route SLA_ROUTES[];    /* desk/sla_routes.c: SLA targets and working hours */

@@ -3,16 +3,7 @@
 #include "desk/desk_request.h"
 #include "web/page.h"
 
-static void desk_home(Request *req, Response *res)
-{
-    if (!desk_require_agent(req, res))
-        return;
-    View *v = desk_view(req, page_t(req, "Desk"), "queues");
-    page_render(req, res, 200, "desk/queues", v);
-}
-
 const Route DESK_ROUTES[] = {
-    {"GET", "/desk", desk_home},
     /* one request (desk/request_page.c, desk/request_actions.c) */
     {"GET", "/desk/requests/{key}", desk_request_page},
     {"POST", "/desk/requests/{key}/reply", desk_request_reply},

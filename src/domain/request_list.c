@@ -83,8 +83,7 @@ static const char *pick(const char *value, const char *const *allowed, int n)
     return allowed[0];
 }
 
-/* Search text: trimmed, at most REQUEST_LIST_MAX_QUERY code points. */
-static const char *clean_query(Arena *a, const char *q)
+const char *request_list_clean_query(Arena *a, const char *q)
 {
     char *s = str_trim(a, q ? q : "");
     size_t n = strlen(s);
@@ -108,7 +107,7 @@ static void read_params(Arena *a, const RequestListQuery *q, RequestListParams *
     p->status = pick(q->status, STATUSES, 3);
     p->sort = pick(q->sort, SORTS, 2);
     p->type = str_empty(q->type) || strlen(q->type) > 100 ? "" : q->type;
-    p->q = clean_query(a, q->q);
+    p->q = request_list_clean_query(a, q->q);
     p->paged = !str_empty(q->after) || !str_empty(q->before);
 }
 

@@ -69,6 +69,9 @@ RequestResult request_list_for_viewer(Db *db, Arena *a, const Viewer *viewer, co
 /* Turns search text into an FTS5 query of quoted terms (prefix match for terms of 3 or more
  * characters), or NULL when it holds no searchable word. Exposed for tests. */
 const char *request_list_match_expression(Arena *a, const char *text);
+/* Search text as the lists use it: trimmed, cut to REQUEST_LIST_MAX_QUERY code points, ""
+ * for invalid UTF-8 (in a). The customer list and the desk's queues share it. */
+const char *request_list_clean_query(Arena *a, const char *q);
 /* Parses "<time>.<id>" (both non-negative decimal); false for anything else. */
 bool request_list_parse_cursor(const char *text, int64_t *time, int64_t *id);
 

@@ -4,6 +4,7 @@
 #define PFORTE_PORTAL_PORTAL_H
 #include "http/router.h"
 #include <stdbool.h>
+#include <stdint.h>
 
 extern const Route PORTAL_ROUTES[];
 extern const Route REQUEST_ROUTES[];  /* portal/request_routes.c: create and list */
@@ -16,6 +17,12 @@ bool portal_before(Request *req, Response *res);
 void portal_error_page(Request *req, Response *res, int status);
 /* Queues a one-time message for the next page (a code from the flash table). */
 void portal_flash(Request *req, Response *res, const char *code);
+/* "5 minutes ago" in the page's language (in req's arena), or NULL when t is more than 30
+ * days before now (the absolute date says more then). */
+const char *portal_relative_time(Request *req, int64_t t, int64_t now);
+/* The absolute time before app.js shows it in the browser's time zone:
+ * "2026-03-31 14:05 UTC" (in req's arena). */
+const char *portal_absolute_time(Request *req, int64_t t);
 /* Tells the mail worker that a transaction with mail has committed. */
 void portal_mail_sent(void);
 

@@ -15,9 +15,7 @@
 
 void portal_request_list(Request *req, Response *res);
 
-/* "5 minutes ago" in the page's language, or NULL when it is more than 30 days ago (the
- * absolute date says more then). */
-static const char *relative_time(Request *req, int64_t t, int64_t now)
+const char *portal_relative_time(Request *req, int64_t t, int64_t now)
 {
     static const struct {
         int64_t unit, limit;
@@ -44,16 +42,22 @@ static const char *relative_time(Request *req, int64_t t, int64_t now)
     return NULL;
 }
 
-/* The absolute time before app.js shows it in the browser's time zone: "2026-03-31 14:05 UTC". */
-static const char *absolute_time(Request *req, const char iso[32])
+/* "2026-03-31T14:05:09Z" -> "2026-03-31 14:05 UTC" */
+static const char *absolute_from_iso(Request *req, const char iso[32])
 {
-    /* "2026-03-31T14:05:09Z" -> "2026-03-31 14:05 UTC" */
     char *out = arena_strndup(req->arena, iso, 20);
     if (strlen(iso) != 20)
         return out;
     out[10] = ' ';
     memcpy(out + 16, " UTC", 4);
     return out;
+}
+
+const char *portal_absolute_time(Request *req, int64_t t)
+{
+    char iso[32];
+    clock_format_iso(t, iso);
+    return absolute_from_iso(req, iso);
 }
 
 /* "scope=mine&status=open&" - the non-default filters, for links that keep them. */
@@ -118,8 +122,8 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
         view_set_ref(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
         view_set_ref(item, "when_label", when_label);
         view_set(item, "when_iso", iso);
-        view_set_ref(item, "when_text", absolute_time(req, iso));
-        const char *relative = relative_time(req, when, now);
+        view_set_ref(item, "when_text", absolute_from_iso(req, iso));
+        const char *relative = portal_relative_time(req, when, now);
         view_set_ref(item, "when_relative", relative ? relative : "");
     }
 }

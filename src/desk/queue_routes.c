@@ -1,0 +1,210 @@
+/* queue_routes: the agents' queues (GET /desk, /desk?queue=...) - the queue menu with live
+ * counts, the chosen queue as a table of requests (cards on narrow screens), filters, sort
+ * and keyset pages in the URL (bookmarkable), and an empty state per queue.
+ * SECURITY: agents and admins only (desk_require_agent: customers 404, visitors to the
+ * login); the domain checks the role again before reading anything. */
+#include "core/clock.h"
+#include "core/i18n_mark.h"
+#include "core/str.h"
+#include "desk/desk.h"
+#include "domain/catalog.h"
+#include "domain/desk_queues.h"
+#include "portal/portal.h"
+#include "web/page.h"
+#include <string.h>
+
+/* "queue=mine&type=idea&" - the queue and the non-default filters, for links that keep
+ * them; with_queue false leaves the queue out (the menu adds its own). */
+static const char *filter_query(Request *req, const DeskQueueParams *p, bool with_queue)
+{
+    Buf b;
+    buf_init(&b, req->arena);
+    buf_puts(&b, "");
+    const char *names[] = {"queue", "type", "priority", "org", "assignee", "q", "sort"};
+    const char *values[] = {p->queue, p->type, p->priority, p->org, p->assignee, p->q, p->sort};
+    const char *defaults[] = {"open", "", "", "", "", "", "updated"};
+    for (int i = with_queue ? 0 : 1; i < 7; i++)
+        if (!str_eq(values[i], defaults[i]))
+            buf_printf(&b, "%s=%s&", names[i], str_url_encode(req->arena, values[i]));
+    return buf_cstr(&b);
+}
+
+/* /desk?QUERY without the trailing '&' (or /desk when QUERY is empty). */
+static const char *desk_url(Request *req, const char *query)
+{
+    size_t n = strlen(query);
+    return n ? arena_printf(req->arena, "/desk?%.*s", (int)(n - 1), query) : "/desk";
+}
+
+static void add_choice(View *v, const char *list, const char *value, const char *label,
+                       const char *current)
+{
+    View *o = view_list_add(v, list);
+    view_set(o, "value", value);
+    view_set(o, "label", label);
+    view_set_bool(o, "selected", str_eq(value, current));
+}
+
+/* "1 request" / "12 requests" in the page's language. */
+static const char *count_text(Request *req, int64_t n)
+{
+    if (n == 1)
+        return page_t(req, "1 request");
+    const char *s = page_t(req, "%{n} requests");
+    const char *at = strstr(s, "%{n}");
+    return at ? arena_printf(req->arena, "%.*s%lld%s", (int)(at - s), s, (long long)n, at + 4)
+              : s;
+}
+
+static void add_menu(Request *req, View *v, const DeskQueuePage *page)
+{
+    /* the menu keeps sort and filters but starts each queue on its first page */
+    DeskQueueParams p = page->params;
+    const char *rest = filter_query(req, &p, false);
+    for (int i = 0; i < page->queue_count; i++) {
+        const DeskQueueInfo *q = &page->queues[i];
+        View *item = view_list_add(v, "queues");
+        view_set(item, "key", q->key);
+        view_set(item, "name", page_t(req, q->name));
+        view_set_int(item, "count", q->count);
+        view_set(item, "url", desk_url(req, str_eq(q->key, "open")
+                                                ? rest
+                                                : arena_printf(req->arena, "queue=%s&%s",
+                                                               q->key, rest)));
+        view_set_bool(item, "current", i == page->current);
+        view_set_bool(item, "empty", q->count == 0);
+    }
+    const DeskQueueInfo *cur = &page->queues[page->current];
+    view_set(v, "queue_name", page_t(req, cur->name));
+    view_set(v, "queue_key", cur->key);
+    view_set(v, "queue_count_text", count_text(req, cur->count));
+    view_set(v, "empty_title", page_t(req, cur->empty_title));
+    view_set(v, "empty_text", page_t(req, cur->empty_text));
+    view_set_bool(v, "empty_mine", str_eq(cur->key, "mine"));
+}
+
+static void add_filters(Request *req, View *v, const DeskQueuePage *page, const TypeCard *cards,
+                        int card_count)
+{
+    const DeskQueueParams *p = &page->params;
+    add_choice(v, "types", "", page_t(req, "All types"), p->type);
+    for (int i = 0; i < card_count; i++)
+        add_choice(v, "types", cards[i].key, cards[i].name, p->type);
+    static const char *const PRIORITIES[] = {"critical", "high", "medium", "low"};
+    add_choice(v, "priorities", "", page_t(req, "Any priority"), p->priority);
+    for (int i = 0; i < 4; i++)
+        add_choice(v, "priorities", PRIORITIES[i], page_t(req, desk_priority_msgid(PRIORITIES[i])),
+                   p->priority);
+    add_choice(v, "organizations", "", page_t(req, "Any organization"), p->org);
+    for (int i = 0; i < page->organization_count; i++)
+        add_choice(v, "organizations",
+                   arena_printf(req->arena, "%lld", (long long)page->organizations[i].id),
+                   page->organizations[i].name, p->org);
+    add_choice(v, "assignees", "", page_t(req, "Anyone"), p->assignee);
+    add_choice(v, "assignees", "none", page_t(req, "Nobody (unassigned)"), p->assignee);
+    for (int i = 0; i < page->agent_count; i++)
+        add_choice(v, "assignees", arena_printf(req->arena, "%lld", (long long)page->agents[i].id),
+                   page->agents[i].name, p->assignee);
+    add_choice(v, "sorts", "updated", page_t(req, "Last update, newest first"), p->sort);
+    add_choice(v, "sorts", "oldest", page_t(req, "Last update, oldest first"), p->sort);
+    add_choice(v, "sorts", "created", page_t(req, "Date created, newest first"), p->sort);
+    add_choice(v, "sorts", "priority", page_t(req, "Priority, highest first"), p->sort);
+    view_set(v, "q", p->q);
+    view_set_bool(v, "filtered", p->filtered);
+    view_set_bool(v, "filters_open", p->filtered || !str_eq(p->sort, "updated"));
+    DeskQueueParams plain = {.queue = p->queue, .type = "", .priority = "", .org = "",
+                             .assignee = "", .q = "", .sort = "updated"};
+    view_set(v, "reset_url", desk_url(req, filter_query(req, &plain, true)));
+}
+
+static void add_items(Request *req, View *v, const DeskQueuePage *page)
+{
+    int64_t now = clock_now();
+    bool by_created = str_eq(page->params.sort, "created");
+    view_set(v, "when_heading", page_t(req, by_created ? N_("Created") : N_("Last update")));
+    for (int i = 0; i < page->count; i++) {
+        const DeskQueueItem *it = &page->items[i];
+        View *item = view_list_add(v, "items");
+        int64_t when = by_created ? it->created_at : it->updated_at;
+        char iso[32];
+        clock_format_iso(when, iso);
+        view_set(item, "key", it->key);
+        view_set(item, "summary", it->summary);
+        view_set(item, "type_name", it->type_name);
+        view_set(item, "status", it->status);
+        view_set(item, "status_label", page_t(req, request_status_msgid(it->status)));
+        view_set(item, "priority", it->priority);
+        view_set(item, "priority_label", page_t(req, desk_priority_msgid(it->priority)));
+        view_set(item, "customer", it->customer);
+        view_set(item, "customer_email", it->customer_email);
+        view_set(item, "organization", it->organization);
+        view_set(item, "assignee", it->assignee);
+        view_set_bool(item, "assigned_to_me", it->assigned_to_viewer);
+        view_set(item, "when_iso", iso);
+        view_set(item, "when_text", portal_absolute_time(req, when));
+        const char *relative = portal_relative_time(req, when, now);
+        view_set(item, "when_relative", relative ? relative : "");
+    }
+}
+
+static void add_pager(Request *req, View *v, const DeskQueuePage *page)
+{
+    const char *base = filter_query(req, &page->params, true);
+    if (page->next_cursor)
+        view_set(v, "next_url", arena_printf(req->arena, "/desk?%safter=%s", base,
+                                             page->next_cursor));
+    if (page->prev_cursor)
+        view_set(v, "prev_url", arena_printf(req->arena, "/desk?%sbefore=%s", base,
+                                             page->prev_cursor));
+    if (page->params.paged)
+        view_set(v, "first_url", desk_url(req, base));
+    view_set_bool(v, "has_pager", page->next_cursor || page->prev_cursor || page->params.paged);
+}
+
+static void desk_queues(Request *req, Response *res)
+{
+    SignedIn *s = desk_require_agent(req, res);
+    if (!s)
+        return;
+    Db *db = db_thread();
+    if (!db) {
+        portal_error_page(req, res, 503);
+        return;
+    }
+    Viewer viewer;
+    request_viewer_from_user(&viewer, &s->user);
+    DeskQueueQuery q = {request_query(req, "queue"),    request_query(req, "sort"),
+                        request_query(req, "type"),     request_query(req, "priority"),
+                        request_query(req, "org"),      request_query(req, "assignee"),
+                        request_query(req, "q"),        request_query(req, "after"),
+                        request_query(req, "before")};
+    DeskQueuePage page;
+    RequestResult r = desk_queue_read(db, req->arena, &viewer, req->lang, &q, &page);
+    TypeCard *cards = NULL;
+    int card_count = 0;
+    if (r == REQUEST_OK &&
+        catalog_type_cards(db, req->arena, req->lang, &cards, &card_count) != DB_OK)
+        r = REQUEST_UNAVAILABLE;
+    if (r != REQUEST_OK) {
+        portal_error_page(req, res, r == REQUEST_NOT_FOUND     ? 404
+                                    : r == REQUEST_UNAVAILABLE ? 503
+                                                               : 500);
+        return;
+    }
+    const char *name = page_t(req, page.queues[page.current].name);
+    View *v = desk_view(req, name, "queues");
+    add_menu(req, v, &page);
+    add_filters(req, v, &page, cards, card_count);
+    add_items(req, v, &page);
+    add_pager(req, v, &page);
+    view_set_bool(v, "has_items", page.count > 0);
+    bool queue_empty = page.count == 0 && !page.params.filtered && !page.params.paged;
+    view_set_bool(v, "queue_empty", queue_empty);
+    view_set_bool(v, "no_matches", page.count == 0 && !queue_empty);
+    page_render(req, res, 200, "desk/queues", v);
+}
+
+const Route QUEUE_ROUTES[] = {
+    {"GET", "/desk", desk_queues},
+    {0},
+};
