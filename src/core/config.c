@@ -69,6 +69,23 @@ const Setting SETTINGS[] = {
       "Largest attachment file"),
     S(max_request_attachment_bytes, SETTING_INT, "52428800", 1024, 10737418240, false,
       "Most attachment bytes on one request"),
+    S(mail_reply_address, SETTING_STRING, "", 0, 0, false,
+      "Address replies by mail go to (plus-addressed per request); default the address of "
+      "mail_from"),
+    S(mail_in_max_bytes, SETTING_INT, "26214400", 1024, 1073741824, false,
+      "Largest inbound mail mail-in and mail-poll accept (bigger ones are refused)"),
+    S(mail_in_create_requests, SETTING_BOOL, "true", 0, 0, false,
+      "A mail from a known customer that answers no request creates a new one"),
+    S(mail_in_request_type, SETTING_STRING, "", 0, 0, false,
+      "Request type (key) of requests created by mail; default the first active type"),
+    S(rate_mail_in_sender, SETTING_INT, "60", 1, 100000, false,
+      "Inbound mails filed per sender address per hour"),
+    S(imap_url, SETTING_STRING, "", 0, 0, false,
+      "Mailbox mail-poll reads, e.g. imaps://imap.example.com/INBOX"),
+    S(imap_user, SETTING_STRING, "", 0, 0, false, "IMAP user name"),
+    S(imap_password, SETTING_STRING, "", 0, 0, true, "IMAP password"),
+    S(imap_max_messages, SETTING_INT, "100", 1, 100000, false,
+      "Most messages mail-poll fetches in one run"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

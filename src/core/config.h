@@ -43,6 +43,15 @@ typedef struct Config {
     int64_t mail_retry_hours;
     int64_t max_attachment_bytes;
     int64_t max_request_attachment_bytes;
+    char *mail_reply_address;
+    int64_t mail_in_max_bytes;
+    bool mail_in_create_requests;
+    char *mail_in_request_type;
+    int64_t rate_mail_in_sender;
+    char *imap_url;
+    char *imap_user;
+    char *imap_password;
+    int64_t imap_max_messages;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

@@ -289,20 +289,44 @@ static int migration_number(const char *path, const char *dir)
     return n > 0 ? n : -1;
 }
 
+/* Whether migration version is recorded as applied. */
+static bool migration_applied(Db *db, int version, bool *applied)
+{
+    DbStmt *st = db_prepare(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+    if (!st)
+        return false;
+    db_bind_int(st, 1, version);
+    DbResult r = db_step(st);
+    *applied = r == DB_ROW;
+    db_done(st);
+    return r == DB_ROW || r == DB_OK;
+}
+
+/* Applies every embedded migration not recorded yet, in number order. Numbers are handed
+ * out to parallel branches, so a gap (005 present, 004 not yet) is skipped rather than
+ * ending the run, and a lower number merged later is still applied. */
 DbResult db_migrate(Db *db)
 {
     const char *dir = "src/store/migrations/sqlite/";
     if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
-    int current = db_schema_version(db);
-    for (int want = current + 1;; want++) {
+    int highest = 0;
+    for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
+        if (migration_number(f->path, dir) > highest)
+            highest = migration_number(f->path, dir);
+    for (int want = 1; want <= highest; want++) {
         const EmbeddedFile *file = NULL;
         for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
             if (migration_number(f->path, dir) == want)
                 file = f;
+        bool applied = false;
         if (!file)
-            break;
+            continue;
+        if (!migration_applied(db, want, &applied))
+            return DB_ERROR;
+        if (applied)
+            continue;
         DbResult r = db_begin(db);
         if (r == DB_OK)
             r = db_exec(db, (const char *)file->data);
