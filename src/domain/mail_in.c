@@ -292,6 +292,12 @@ static RequestResult job_form(Job *j, RequestForm *form)
 static const char *job_summary(Job *j, const char *text)
 {
     const char *s = reply_subject_clean(j->a, j->m.subject);
+    /* "[SUP-42] ..." of a mail that answers no request: the old key would only mislead */
+    const char *close = s[0] == '[' ? strchr(s, ']') : NULL;
+    int64_t number = 0;
+    if (close && close - s < 40 &&
+        request_parse_key(arena_strndup(j->a, s + 1, (size_t)(close - s - 1)), &number))
+        s = str_trim(j->a, close + 1);
     if (!*s) {
         size_t n = strcspn(text, "\n");
         bool cut;
