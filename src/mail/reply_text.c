@@ -188,7 +188,7 @@ const char *reply_text_cut(Arena *a, const char *text, bool keep_quotes)
             out[w++] = '\n';
     }
     out[w] = '\0';
-    return out;
+    return str_trim(a, out);
 }
 
 /* Length of a reply/forward prefix at s ("Re:", "AW: ", "Fwd:", "[EXT]"), 0 when none. */
