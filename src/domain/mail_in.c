@@ -195,6 +195,29 @@ static NewAttachment *job_files(Job *j, const char *full_text, bool clipped, int
     return files;
 }
 
+/* Drops files the request holds already (same SHA-256): mail clients attach the sender's logo
+ * and the quoted mail's images to every reply again. */
+static int job_drop_known_files(Job *j, int64_t request_id, NewAttachment *files, int count)
+{
+    AttachmentRow *known;
+    int known_count = 0;
+    if (count == 0 || store_attachment_list(j->db, j->a, request_id, true, &known, &known_count) !=
+                          DB_OK)
+        return count;
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+        unsigned char hash[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(hash, files[i].data, files[i].size);
+        const char *hex = str_hex(j->a, hash, sizeof hash);
+        bool seen = false;
+        for (int k = 0; k < known_count && !seen; k++)
+            seen = str_eq(known[k].sha256, hex);
+        if (!seen)
+            files[kept++] = files[i];
+    }
+    return kept;
+}
+
 static bool job_may_comment(Job *j, const RequestView *r, bool *allowed)
 {
     *allowed = request_viewer_is_staff(&j->viewer) || r->reporter_id == j->sender.id;
@@ -243,6 +266,7 @@ static MailInResult job_comment(Job *j, const char *key, const char *how)
     const char *body = clip_points(j->a, text, ACTIVITY_MAX_TEXT, &clipped);
     int file_count = 0;
     NewAttachment *files = job_files(j, text, clipped, &file_count);
+    file_count = job_drop_known_files(j, r.id, files, file_count);
     if (!*body && file_count == 0)
         return job_end(j, MAIL_IN_IGNORED, "empty", "no text of its own and no files");
     ActivityContext c = {j->db, j->a, &j->viewer, "mail", j->now};

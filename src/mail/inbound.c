@@ -106,8 +106,34 @@ static void add_file(Walk *w, const char *filename, const char *content_type,
     f->size = size;
 }
 
+/* Outlook's plain part names each inline image "[cid:image001.png@01DB...]": noise for people
+ * (the image itself arrives as a file). */
+static const char *strip_cid_refs(Arena *a, const char *text)
+{
+    if (!strstr(text, "[cid:"))
+        return text;
+    Buf b;
+    buf_init(&b, a);
+    buf_puts(&b, "");
+    const char *p = text;
+    for (const char *hit; (hit = strstr(p, "[cid:"));) {
+        const char *close = strchr(hit, ']');
+        const char *nl = strchr(hit, '\n');
+        if (!close || (nl && nl < close)) {
+            buf_append(&b, p, (size_t)(hit + 5 - p));
+            p = hit + 5;
+            continue;
+        }
+        buf_append(&b, p, (size_t)(hit - p));
+        p = close + 1;
+    }
+    buf_puts(&b, p);
+    return buf_cstr(&b);
+}
+
 static void add_text(Walk *w, const char *text, bool from_html)
 {
+    text = strip_cid_refs(w->a, text);
     if (str_empty(text))
         return;
     if (w->text.len)

@@ -208,6 +208,36 @@ describe('mail-in limits and settings', () => {
     assert.equal(sql(s, `SELECT t.key FROM requests r JOIN request_types t ON t.id = r.type_id WHERE r.number = ${number}`), 'idea');
   });
 
+  it('a reply to a closed request starts a new request instead of getting lost', async () => {
+    const s = srv.server;
+    const r = mailIn(s, newMail('closed-1'));
+    const k = r.stdout.match(/^created ([A-Z]+-\d+)/)[1];
+    const conf = await s.waitForMail({ to: 'carla@example.com', subject: k });
+    const token = conf.header('reply-to').match(/support\+([A-Za-z0-9_-]{43})@localhost/)[1];
+    sql(s, `UPDATE requests SET status = 'closed' WHERE number = ${k.split('-')[1]}`);
+    const reply = Buffer.from(`From: carla@example.com\nTo: support+${token}@localhost\n` +
+      `Subject: Re: Neue Frage closed-1\nMessage-ID: <closed-2@example.com>\n\nNoch eine Sache.\n`);
+    const again = mailIn(s, reply);
+    assert.equal(again.status, 0, again.stderr);
+    const created = again.stdout.match(/^created ([A-Z]+-\d+)/);
+    assert.ok(created, again.stdout);
+    assert.notEqual(created[1], k);
+  });
+
+  it('refuses files over the attachment limit with EX_DATAERR, naming the limit', () => {
+    const s = srv.server;
+    const before = sql(s, 'SELECT count(*) FROM attachments');
+    const big = Buffer.from('From: carla@example.com\nTo: support@localhost\nSubject: Datei\n' +
+      'Message-ID: <file-1@example.com>\nContent-Type: multipart/mixed; boundary=B\n\n--B\n' +
+      'Content-Type: text/plain\n\nAnbei.\n--B\nContent-Type: application/octet-stream\n' +
+      'Content-Disposition: attachment; filename=gross.bin\nContent-Transfer-Encoding: base64\n\n' +
+      Buffer.alloc(3000, 7).toString('base64') + '\n--B--\n');
+    const r = mailIn(s, big, ['--max-attachment-bytes', '2048']);
+    assert.equal(r.status, 65, r.stdout + r.stderr);
+    assert.match(r.stderr, /rejected: Each file may be at most 2 KB/);
+    assert.equal(sql(s, 'SELECT count(*) FROM attachments'), before);
+  });
+
   it('limits filing per sender and answers EX_TEMPFAIL above it (the MTA retries later)', () => {
     const s = srv.server;
     const args = ['--rate-mail-in-sender', '1'];
