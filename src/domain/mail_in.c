@@ -233,11 +233,16 @@ static bool job_may_comment(Job *j, const RequestView *r, bool *allowed)
     return true;
 }
 
+/* A refusal the sender reads in the MTA's bounce: German, then English. */
+static const char *bilingual(Arena *a, const char *msgid)
+{
+    return arena_printf(a, "%s / %s", attachments_error_text(a, "de", msgid),
+                        attachments_error_text(a, "en", msgid));
+}
+
 static const char *first_error(Arena *a, const FieldErrors *e)
 {
-    if (!e->count)
-        return "";
-    return attachments_error_text(a, "en", e->items[0].msgid);
+    return e->count ? bilingual(a, e->items[0].msgid) : "";
 }
 
 static MailInResult job_mark_filed(Job *j, const char *outcome, const char *detail)
@@ -375,8 +380,7 @@ static MailInResult job_create(Job *j)
     if (rr == REQUEST_UNAVAILABLE || rr == REQUEST_ERROR)
         return job_db_failure(j, rr == REQUEST_UNAVAILABLE ? DB_BUSY : DB_ERROR);
     if (rr != REQUEST_OK) {
-        const char *detail = errors.count ? attachments_error_text(j->a, "en", errors.items[0].msgid)
-                                          : "";
+        const char *detail = errors.count ? bilingual(j->a, errors.items[0].msgid) : "";
         return job_end(j, MAIL_IN_REJECTED, "rejected", detail);
     }
     j->res.key = created.key;
@@ -444,15 +448,29 @@ static MailInResult job_file_known(Job *j)
     return job_create(j);
 }
 
+static const char *too_large_text(Arena *a)
+{
+    const char *msgid = N_("The message is larger than the limit of %{limit}.");
+    const char *parts[2];
+    const char *langs[2] = {"de", "en"};
+    for (int i = 0; i < 2; i++) {
+        const char *t = i18n_get(langs[i], msgid);
+        const char *at = strstr(t, "%{limit}");
+        parts[i] = at ? arena_printf(a, "%.*s%s%s", (int)(at - t), t,
+                                     attachment_format_size(a, langs[i], cfg.mail_in_max_bytes),
+                                     at + 8)
+                      : t;
+    }
+    return arena_printf(a, "%s / %s", parts[0], parts[1]);
+}
+
 MailInResult mail_in_file(Db *db, Arena *a, const char *data, size_t size, int64_t now)
 {
     Job job = {.db = db, .a = a, .now = now};
     Job *j = &job;
     j->m.from_addr = j->m.subject = j->m.message_id = j->m.text = "";
     if ((int64_t)size > cfg.mail_in_max_bytes)
-        return job_end(j, MAIL_IN_REJECTED, "too_large",
-                       arena_printf(a, "the message is larger than the limit of %lld bytes",
-                                    (long long)cfg.mail_in_max_bytes));
+        return job_end(j, MAIL_IN_REJECTED, "too_large", too_large_text(a));
     const char *problem = NULL;
     if (!inbound_parse(a, data, size, &j->m, &problem)) {
         j->m.from_addr = j->m.subject = j->m.message_id = j->m.text = "";

@@ -178,7 +178,7 @@ describe('mail-in limits and settings', () => {
     const big = newMail('big-1', 'x'.repeat(3000) + '\n');
     const r = mailIn(s, big, ['--mail-in-max-bytes', '2048']);
     assert.equal(r.status, 65);
-    assert.match(r.stderr, /too_large: the message is larger than the limit of 2048 bytes/);
+    assert.match(r.stderr, /too_large: Die Nachricht ist größer als die Grenze von 2 KB\. \/ The message is larger than the limit of 2 KB\./);
     assert.equal(sql(s, "SELECT outcome FROM mail_in_log ORDER BY id DESC LIMIT 1"), 'too_large');
     assert.equal(sql(s, 'SELECT count(*) FROM requests'), '0');
     // just under the limit is filed
@@ -234,7 +234,7 @@ describe('mail-in limits and settings', () => {
       Buffer.alloc(3000, 7).toString('base64') + '\n--B--\n');
     const r = mailIn(s, big, ['--max-attachment-bytes', '2048']);
     assert.equal(r.status, 65, r.stdout + r.stderr);
-    assert.match(r.stderr, /rejected: Each file may be at most 2 KB/);
+    assert.match(r.stderr, /rejected: .*2 KB.* \/ Each file may be at most 2 KB/);
     assert.equal(sql(s, 'SELECT count(*) FROM attachments'), before);
   });
 
