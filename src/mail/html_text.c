@@ -14,7 +14,8 @@
 
 typedef struct Conv {
     Buf *out;
-    int skip_depth;     /* inside script/style/head/title */
+    int skip_depth;     /* inside script/style/title */
+    bool in_head;       /* inside head (ended by </head> or <body>: some mailers omit the first) */
     int pre_depth;      /* inside pre: whitespace kept */
     int quote_depth;    /* inside blockquote */
     int newlines;       /* newlines at the end of out (0 = inside a line) */
@@ -170,7 +171,7 @@ static size_t entity_decode(const char *s, const char *end, uint32_t *cp)
 /* Text between tags: entities decoded, whitespace collapsed (kept inside pre). */
 static void text_run(Conv *c, const char *s, const char *end)
 {
-    if (c->skip_depth)
+    if (c->skip_depth || c->in_head)
         return;
     const char *p = s;
     while (p < end) {
@@ -272,14 +273,17 @@ static void tag(Conv *c, Arena *a, const char *s, const char *end)
     name[n] = '\0';
     if (!n)
         return;
-    if (str_eq(name, "script") || str_eq(name, "style") || str_eq(name, "head") ||
-        str_eq(name, "title")) {
+    if (str_eq(name, "head") || str_eq(name, "body")) {
+        c->in_head = str_eq(name, "head") && !closing;
+        return;
+    }
+    if (str_eq(name, "script") || str_eq(name, "style") || str_eq(name, "title")) {
         bool self_closed = end > s && end[-1] == '/';
         if (!self_closed)
             c->skip_depth += closing ? (c->skip_depth > 0 ? -1 : 0) : 1;
         return;
     }
-    if (c->skip_depth)
+    if (c->skip_depth || c->in_head)
         return;
     if (str_eq(name, "br")) {
         line_prefix(c);

@@ -29,6 +29,7 @@ static void test_html_to_text(void **state)
         {"&#150; &#128;", "– €"}, /* Windows-1252 numbers, as browsers read them */
         {"x<script>alert(1)</script>y<style>p{}</style>z", "xyz"},
         {"<head><title>T</title></head><body>Text</body>", "Text"},
+        {"<html><head><meta charset=utf-8><body>ohne Kopfende</body>", "ohne Kopfende"},
         {"<ul><li>eins</li><li>zwei</li></ul>", "- eins\n- zwei"},
         {"vorher<blockquote>alt<br>älter</blockquote>nachher", "vorher\n> alt\n> älter\nnachher"},
         {"<a href=\"https://example.com/x\">Link</a>", "Link (https://example.com/x)"},
