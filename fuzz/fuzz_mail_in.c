@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_utf8(m.subject);
         check_utf8(m.message_id);
         check_utf8(m.text);
-        if (m.recipient_count > INBOUND_MAX_RECIPIENTS || m.reference_count > INBOUND_MAX_REFERENCES ||
-            m.file_count > INBOUND_MAX_FILES)
+        if (m.recipient_count > INBOUND_MAX_RECIPIENTS ||
+            m.reference_count > INBOUND_MAX_REFERENCES || m.file_count > INBOUND_MAX_FILES)
             abort();
         for (int i = 0; i < m.recipient_count; i++)
             check_utf8(m.recipients[i]);

@@ -63,14 +63,8 @@ static MailInResult job_end(Job *j, MailInStatus status, const char *outcome, co
     if (!j->res.key)
         j->res.key = "";
     if (status != MAIL_IN_TEMPORARY) {
-        MailInLogRow row = {j->now,
-                            j->m.message_id,
-                            j->m.from_addr,
-                            j->m.subject,
-                            outcome,
-                            j->request_id,
-                            j->res.event_id,
-                            j->res.detail};
+        MailInLogRow row = {j->now,  j->m.message_id, j->m.from_addr,  j->m.subject,
+                            outcome, j->request_id,   j->res.event_id, j->res.detail};
         if (store_mail_in_log_insert(j->db, &row) != DB_OK)
             log_warn("event=mail_in_log_failed outcome=%s", outcome);
     }
@@ -189,9 +183,9 @@ static NewAttachment *job_files(Job *j, const char *full_text, bool clipped, int
         files[(*count)++] = (NewAttachment){f->filename, f->content_type, f->data, f->size};
     }
     if (clipped)
-        files[(*count)++] = (NewAttachment){
-            str_eq(j->viewer.lang, "en") ? "message.txt" : "nachricht.txt", "text/plain",
-            (const unsigned char *)full_text, strlen(full_text)};
+        files[(*count)++] =
+            (NewAttachment){str_eq(j->viewer.lang, "en") ? "message.txt" : "nachricht.txt",
+                            "text/plain", (const unsigned char *)full_text, strlen(full_text)};
     return files;
 }
 
@@ -201,8 +195,8 @@ static int job_drop_known_files(Job *j, int64_t request_id, NewAttachment *files
 {
     AttachmentRow *known;
     int known_count = 0;
-    if (count == 0 || store_attachment_list(j->db, j->a, request_id, true, &known, &known_count) !=
-                          DB_OK)
+    if (count == 0 ||
+        store_attachment_list(j->db, j->a, request_id, true, &known, &known_count) != DB_OK)
         return count;
     int kept = 0;
     for (int i = 0; i < count; i++) {
@@ -456,10 +450,10 @@ static const char *too_large_text(Arena *a)
     for (int i = 0; i < 2; i++) {
         const char *t = i18n_get(langs[i], msgid);
         const char *at = strstr(t, "%{limit}");
-        parts[i] = at ? arena_printf(a, "%.*s%s%s", (int)(at - t), t,
-                                     attachment_format_size(a, langs[i], cfg.mail_in_max_bytes),
-                                     at + 8)
-                      : t;
+        parts[i] =
+            at ? arena_printf(a, "%.*s%s%s", (int)(at - t), t,
+                              attachment_format_size(a, langs[i], cfg.mail_in_max_bytes), at + 8)
+               : t;
     }
     return arena_printf(a, "%s / %s", parts[0], parts[1]);
 }

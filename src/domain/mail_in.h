@@ -15,10 +15,10 @@
 #include <stdint.h>
 
 typedef enum {
-    MAIL_IN_FILED,       /* a comment or a new request */
-    MAIL_IN_IGNORED,     /* on purpose: automatic mail, duplicate, unknown sender, no match */
-    MAIL_IN_REJECTED,    /* not a message, too large, or refused by the request's limits */
-    MAIL_IN_TEMPORARY,   /* database busy or sender over the rate limit: try again later */
+    MAIL_IN_FILED,     /* a comment or a new request */
+    MAIL_IN_IGNORED,   /* on purpose: automatic mail, duplicate, unknown sender, no match */
+    MAIL_IN_REJECTED,  /* not a message, too large, or refused by the request's limits */
+    MAIL_IN_TEMPORARY, /* database busy or sender over the rate limit: try again later */
 } MailInStatus;
 
 typedef struct MailInResult {

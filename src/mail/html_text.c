@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define HREF_MAX 2000    /* longer link targets are not repeated in the text */
+#define HREF_MAX 2000 /* longer link targets are not repeated in the text */
 #define QUOTE_DEPTH_MAX 8
 
 typedef struct Conv {
@@ -27,10 +27,10 @@ typedef struct Conv {
 } Conv;
 
 static const char *const BLOCK_TAGS[] = {
-    "p",     "div",     "h1",      "h2",     "h3",   "h4",  "h5",      "h6",    "ul",
-    "ol",    "table",   "tr",      "pre",    "hr",   "address", "section", "article",
-    "header", "footer", "center",  "dl",     "dt",   "dd",  "form",    "fieldset",
-    "figure", "main",   "nav",     "aside",  "tbody", "thead", "tfoot", NULL,
+    "p",      "div",    "h1",    "h2",    "h3",    "h4",      "h5",       "h6",      "ul",
+    "ol",     "table",  "tr",    "pre",   "hr",    "address", "section",  "article", "header",
+    "footer", "center", "dl",    "dt",    "dd",    "form",    "fieldset", "figure",  "main",
+    "nav",    "aside",  "tbody", "thead", "tfoot", NULL,
 };
 
 static bool name_in(const char *name, const char *const *list)
@@ -92,14 +92,14 @@ typedef struct Entity {
 } Entity;
 
 static const Entity ENTITIES[] = {
-    {"amp", '&'},     {"lt", '<'},       {"gt", '>'},      {"quot", '"'},    {"apos", '\''},
-    {"nbsp", 0xA0},   {"auml", 0xE4},    {"ouml", 0xF6},   {"uuml", 0xFC},   {"Auml", 0xC4},
-    {"Ouml", 0xD6},   {"Uuml", 0xDC},    {"szlig", 0xDF},  {"euro", 0x20AC}, {"copy", 0xA9},
-    {"reg", 0xAE},    {"hellip", 0x2026}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"laquo", 0xAB},
-    {"raquo", 0xBB},  {"bdquo", 0x201E}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"lsquo", 0x2018},
-    {"rsquo", 0x2019}, {"sbquo", 0x201A}, {"bull", 0x2022}, {"middot", 0xB7}, {"eacute", 0xE9},
-    {"egrave", 0xE8}, {"agrave", 0xE0},  {"aacute", 0xE1}, {"ccedil", 0xE7}, {"trade", 0x2122},
-    {"deg", 0xB0},    {"sect", 0xA7},    {"times", 0xD7},  {"shy", 0xAD},    {"zwnj", 0x200C},
+    {"amp", '&'},      {"lt", '<'},        {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
+    {"nbsp", 0xA0},    {"auml", 0xE4},     {"ouml", 0xF6},    {"uuml", 0xFC},    {"Auml", 0xC4},
+    {"Ouml", 0xD6},    {"Uuml", 0xDC},     {"szlig", 0xDF},   {"euro", 0x20AC},  {"copy", 0xA9},
+    {"reg", 0xAE},     {"hellip", 0x2026}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"laquo", 0xAB},
+    {"raquo", 0xBB},   {"bdquo", 0x201E},  {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"lsquo", 0x2018},
+    {"rsquo", 0x2019}, {"sbquo", 0x201A},  {"bull", 0x2022},  {"middot", 0xB7},  {"eacute", 0xE9},
+    {"egrave", 0xE8},  {"agrave", 0xE0},   {"aacute", 0xE1},  {"ccedil", 0xE7},  {"trade", 0x2122},
+    {"deg", 0xB0},     {"sect", 0xA7},     {"times", 0xD7},   {"shy", 0xAD},     {"zwnj", 0x200C},
     {NULL, 0},
 };
 
@@ -148,11 +148,10 @@ static size_t entity_decode(const char *s, const char *end, uint32_t *cp)
         if (p == digits)
             return 0;
         /* Windows-1252 numbers for the C1 range, as browsers read them */
-        static const uint16_t C1[32] = {0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020,
-                                        0x2021, 0x2C6,  0x2030, 0x160,  0x2039, 0x152,  0x8D,
-                                        0x17D,  0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D,
-                                        0x2022, 0x2013, 0x2014, 0x2DC,  0x2122, 0x161,  0x203A,
-                                        0x153,  0x9D,   0x17E,  0x178};
+        static const uint16_t C1[32] = {
+            0x20AC, 0x81,   0x201A, 0x192,  0x201E, 0x2026, 0x2020, 0x2021, 0x2C6,  0x2030, 0x160,
+            0x2039, 0x152,  0x8D,   0x17D,  0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x2DC,  0x2122, 0x161,  0x203A, 0x153,  0x9D,   0x17E,  0x178};
         *cp = v >= 0x80 && v < 0xA0 ? C1[v - 0x80] : v;
         return (size_t)(p - s) + (p < end && *p == ';');
     }
@@ -305,7 +304,8 @@ static void tag(Conv *c, Arena *a, const char *s, const char *end)
     } else if (str_eq(name, "pre")) {
         emit_break(c, 2);
         c->pre_depth += closing ? (c->pre_depth > 0 ? -1 : 0) : 1;
-    } else if (str_eq(name, "p") || (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2])) {
+    } else if (str_eq(name, "p") ||
+               (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2])) {
         emit_break(c, 2);
     } else if (name_in(name, BLOCK_TAGS)) {
         emit_break(c, 1);

@@ -57,9 +57,9 @@ static const char *to_utf8(Arena *a, const unsigned char *data, size_t size, con
     const char *cs = charset ? g_mime_charset_iconv_name(charset) : NULL;
     const char *tries[4] = {NULL, NULL, NULL, NULL};
     int n = 0;
-    bool latin1 = cs && (g_ascii_strcasecmp(cs, "iso-8859-1") == 0 ||
-                         g_ascii_strcasecmp(cs, "us-ascii") == 0 ||
-                         g_ascii_strcasecmp(cs, "ascii") == 0);
+    bool latin1 =
+        cs && (g_ascii_strcasecmp(cs, "iso-8859-1") == 0 ||
+               g_ascii_strcasecmp(cs, "us-ascii") == 0 || g_ascii_strcasecmp(cs, "ascii") == 0);
     bool utf8 = cs && (g_ascii_strcasecmp(cs, "utf-8") == 0 || g_ascii_strcasecmp(cs, "utf8") == 0);
     if (!utf8 && str_utf8_valid((const char *)data, size) && (!cs || latin1))
         return arena_strndup(a, (const char *)data, size); /* mislabelled or plain ASCII */
@@ -72,8 +72,8 @@ static const char *to_utf8(Arena *a, const unsigned char *data, size_t size, con
     for (int i = 0; i < n; i++) {
         gsize written = 0;
         GError *err = NULL;
-        gchar *out = g_convert((const gchar *)data, (gssize)size, "UTF-8", tries[i], NULL,
-                               &written, &err);
+        gchar *out =
+            g_convert((const gchar *)data, (gssize)size, "UTF-8", tries[i], NULL, &written, &err);
         if (err)
             g_error_free(err);
         if (out) {
@@ -278,8 +278,8 @@ static void add_addresses(Walk *w, InternetAddressList *list, int *cap)
         const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
         if (str_empty(addr) || !str_utf8_valid(addr, strlen(addr)))
             continue;
-        m->recipients = arena_grow_array(w->a, m->recipients, m->recipient_count, cap,
-                                         sizeof *m->recipients);
+        m->recipients =
+            arena_grow_array(w->a, m->recipients, m->recipient_count, cap, sizeof *m->recipients);
         m->recipients[m->recipient_count++] = str_lower(w->a, addr);
     }
 }
@@ -320,8 +320,8 @@ static void add_references(Walk *w, const char *value, int *cap)
         const char *id = g_mime_references_get_message_id(refs, i);
         if (str_empty(id) || strlen(id) > 500 || !str_utf8_valid(id, strlen(id)))
             continue;
-        m->references = arena_grow_array(w->a, m->references, m->reference_count, cap,
-                                         sizeof *m->references);
+        m->references =
+            arena_grow_array(w->a, m->references, m->reference_count, cap, sizeof *m->references);
         m->references[m->reference_count++] = arena_printf(w->a, "<%s>", id);
     }
     g_mime_references_free(refs);
@@ -370,7 +370,8 @@ static bool is_bounce(GMimeObject *obj, const char *from_addr)
     GMimeContentType *ct = g_mime_object_get_content_type(obj);
     if (type_is(ct, "multipart", "report"))
         return true;
-    return str_starts_with(from_addr, "mailer-daemon@") || str_starts_with(from_addr, "postmaster@");
+    return str_starts_with(from_addr, "mailer-daemon@") ||
+           str_starts_with(from_addr, "postmaster@");
 }
 
 static bool is_bulk(GMimeObject *obj)
@@ -402,8 +403,7 @@ static void read_from(Walk *w, GMimeMessage *msg)
     }
 }
 
-bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out,
-                   const char **problem)
+bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out, const char **problem)
 {
     pthread_once(&gmime_once, gmime_start);
     memset(out, 0, sizeof *out);
@@ -425,10 +425,9 @@ bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out,
     const char *subject = g_mime_message_get_subject(msg);
     out->subject = subject ? str_utf8_repair(a, subject, strlen(subject)) : "";
     const char *id = g_mime_message_get_message_id(msg);
-    out->message_id =
-        (!str_empty(id) && strlen(id) <= 500) ? str_utf8_repair(a, arena_printf(a, "<%s>", id),
-                                                                strlen(id) + 2)
-                                              : "";
+    out->message_id = (!str_empty(id) && strlen(id) <= 500)
+                          ? str_utf8_repair(a, arena_printf(a, "<%s>", id), strlen(id) + 2)
+                          : "";
     int ref_cap = 0;
     add_references(&w, header(obj, "In-Reply-To"), &ref_cap);
     add_references(&w, header(obj, "References"), &ref_cap);

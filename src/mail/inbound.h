@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define INBOUND_MAX_DEPTH 12      /* MIME nesting followed */
-#define INBOUND_MAX_PARTS 200     /* MIME parts looked at */
-#define INBOUND_MAX_FILES 50      /* attachments collected (the domain limits further) */
+#define INBOUND_MAX_DEPTH 12  /* MIME nesting followed */
+#define INBOUND_MAX_PARTS 200 /* MIME parts looked at */
+#define INBOUND_MAX_FILES 50  /* attachments collected (the domain limits further) */
 #define INBOUND_MAX_RECIPIENTS 100
 #define INBOUND_MAX_REFERENCES 50
 
@@ -25,7 +25,7 @@ typedef struct InboundFile {
 } InboundFile;
 
 typedef struct InboundMail {
-    const char *from_addr;  /* lowercased; "" when the From header holds no valid address */
+    const char *from_addr; /* lowercased; "" when the From header holds no valid address */
     const char *from_name;
     const char **recipients; /* To, Cc, Delivered-To, X-Original-To, lowercased */
     int recipient_count;
@@ -45,7 +45,6 @@ typedef struct InboundMail {
 
 /* Parses data[0..size). Returns false (with *problem, a short English reason for the log)
  * when it is not a message at all; otherwise fills *out (everything in a). */
-bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out,
-                   const char **problem);
+bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out, const char **problem);
 
 #endif

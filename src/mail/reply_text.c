@@ -116,7 +116,8 @@ static bool signature_at(const Line *lines, int i)
     Line raw = lines[i];
     while (raw.n && raw.s[raw.n - 1] == '\r')
         raw.n--;
-    if ((raw.n == 3 && strncmp(raw.s, "-- ", 3) == 0) || (raw.n == 2 && strncmp(raw.s, "--", 2) == 0))
+    if ((raw.n == 3 && strncmp(raw.s, "-- ", 3) == 0) ||
+        (raw.n == 2 && strncmp(raw.s, "--", 2) == 0))
         return true;
     Line l = line_lstrip(raw);
     return line_starts(l, "Sent from my ") || line_starts(l, "Von meinem ") ||

@@ -2,8 +2,7 @@
 #include "store/mail_in.h"
 #include <string.h>
 
-DbResult store_mail_sent_id_insert(Db *db, const char *message_id, int64_t request_id,
-                                   int64_t now)
+DbResult store_mail_sent_id_insert(Db *db, const char *message_id, int64_t request_id, int64_t now)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO mail_sent_ids (message_id, request_id, created_at) "
                                 "VALUES (?, ?, ?) ON CONFLICT (message_id) DO NOTHING");

@@ -10,8 +10,7 @@
 
 /* Remembers that a mail with message_id was sent about request_id (in the caller's
  * transaction); a Message-ID recorded already is left alone. */
-DbResult store_mail_sent_id_insert(Db *db, const char *message_id, int64_t request_id,
-                                   int64_t now);
+DbResult store_mail_sent_id_insert(Db *db, const char *message_id, int64_t request_id, int64_t now);
 /* The request a Message-ID the portal sent belongs to (mail_sent_ids or the request's first
  * mail); *request_id 0 when the portal never sent it. */
 DbResult store_mail_request_by_sent_id(Db *db, const char *message_id, int64_t *request_id);

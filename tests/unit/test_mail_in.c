@@ -47,7 +47,8 @@ static void test_html_to_text(void **state)
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         const char *got = html_to_text(&a, CASES[i].in, strlen(CASES[i].in));
         if (!str_eq(got, CASES[i].out))
-            fail_msg("html %zu: \"%s\" gave \"%s\", want \"%s\"", i, CASES[i].in, got, CASES[i].out);
+            fail_msg("html %zu: \"%s\" gave \"%s\", want \"%s\"", i, CASES[i].in, got,
+                     CASES[i].out);
     }
     arena_free(&a);
 }
@@ -69,7 +70,8 @@ static void test_reply_cut(void **state)
         {"Neu.\n\nVon meinem iPhone gesendet", "Neu."},
         {"Neu.\r\n\r\n> zitiert\r\n> mehr\r\n", "Neu."},
         /* interleaved answers below a quote stay */
-        {"> Frage 1?\nAntwort 1.\n> Frage 2?\nAntwort 2.", "> Frage 1?\nAntwort 1.\n> Frage 2?\nAntwort 2."},
+        {"> Frage 1?\nAntwort 1.\n> Frage 2?\nAntwort 2.",
+         "> Frage 1?\nAntwort 1.\n> Frage 2?\nAntwort 2."},
         /* a marker before any own text is no cut: the text would be lost */
         {"-- \nNur Signatur?", "--\nNur Signatur?"}, /* trailing blanks go */
         {"Am Montag geht es weiter.\nDanke!", "Am Montag geht es weiter.\nDanke!"},
@@ -85,7 +87,8 @@ static void test_reply_cut(void **state)
             fail_msg("cut %zu: \"%s\" gave \"%s\", want \"%s\"", i, CASES[i].in, got, CASES[i].out);
     }
     /* a forward keeps what it forwards; only the signature goes */
-    const char *fwd = "Bitte ansehen.\n\n-----Original Message-----\nFrom: X\nSent: Y\n\nInhalt\n-- \nE";
+    const char *fwd =
+        "Bitte ansehen.\n\n-----Original Message-----\nFrom: X\nSent: Y\n\nInhalt\n-- \nE";
     assert_string_equal(reply_text_cut(&a, fwd, true),
                         "Bitte ansehen.\n\n-----Original Message-----\nFrom: X\nSent: Y\n\nInhalt");
     arena_free(&a);
@@ -94,10 +97,10 @@ static void test_reply_cut(void **state)
 static void test_subjects(void **state)
 {
     static const Case CLEAN[] = {
-        {"Re: AW: WG: Frage", "Frage"},     {"RE[2]: Frage", "Frage"},
-        {"[EXT] Re: Frage", "Frage"},       {"Fwd: Fw: Frage", "Frage"},
-        {"Antw: Frage", "Frage"},           {"Retour: Frage", "Retour: Frage"},
-        {"  Frage  ", "Frage"},             {"Re:", ""},
+        {"Re: AW: WG: Frage", "Frage"}, {"RE[2]: Frage", "Frage"},
+        {"[EXT] Re: Frage", "Frage"},   {"Fwd: Fw: Frage", "Frage"},
+        {"Antw: Frage", "Frage"},       {"Retour: Frage", "Retour: Frage"},
+        {"  Frage  ", "Frage"},         {"Re:", ""},
     };
     Arena a;
     arena_init(&a, 4096);
@@ -123,13 +126,15 @@ static void test_inbound_parse(void **state)
 {
     Arena a;
     arena_init(&a, 4096);
-    InboundMail m = parse(&a, "From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <J.Mueller@Example.COM>\n"
-                              "To: a@x.example, Gruppe: b@x.example, c@x.example;\n"
-                              "Cc: d@x.example\nDelivered-To: e+tok@x.example\n"
-                              "Subject: =?UTF-8?B?w5xiZXI=?= Stra\xdf" "e\n"
-                              "Message-ID: <id1@x>\nIn-Reply-To: <p1@x>\nReferences: <r1@x> <p1@x>\n"
-                              "Content-Type: text/plain; charset=iso-8859-1\n"
-                              "Content-Transfer-Encoding: quoted-printable\n\nGr=FC=DFe=\n!\n");
+    InboundMail m =
+        parse(&a, "From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <J.Mueller@Example.COM>\n"
+                  "To: a@x.example, Gruppe: b@x.example, c@x.example;\n"
+                  "Cc: d@x.example\nDelivered-To: e+tok@x.example\n"
+                  "Subject: =?UTF-8?B?w5xiZXI=?= Stra\xdf"
+                  "e\n"
+                  "Message-ID: <id1@x>\nIn-Reply-To: <p1@x>\nReferences: <r1@x> <p1@x>\n"
+                  "Content-Type: text/plain; charset=iso-8859-1\n"
+                  "Content-Transfer-Encoding: quoted-printable\n\nGr=FC=DFe=\n!\n");
     assert_string_equal(m.from_addr, "j.mueller@example.com");
     assert_string_equal(m.from_name, "Jürgen Müller");
     assert_int_equal(m.recipient_count, 5);
@@ -159,7 +164,8 @@ static void test_inbound_parse(void **state)
 
     /* HTML only: converted */
     m = parse(&a, "From: a@x.example\nContent-Type: text/html; charset=windows-1252\n\n"
-                  "<p>Stra\xdf" "e \x80</p>");
+                  "<p>Stra\xdf"
+                  "e \x80</p>");
     assert_string_equal(m.text, "Straße €");
     assert_true(m.text_from_html);
 
