@@ -57,8 +57,11 @@ ImapSession *imap_open(const char *url, const char *user, const char *password)
     curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)IMAP_TIMEOUT_SECONDS);
     curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, 20L);
     curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-    /* imap:// on a server that offers STARTTLS upgrades; plain only where none is offered */
-    curl_easy_setopt(s->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    /* imap:// must upgrade with STARTTLS, so the password never crosses a network in clear;
+     * only a mailbox on this machine may be spoken to without TLS */
+    bool local = str_starts_with(url, "imap://127.0.0.1") ||
+                 str_starts_with(url, "imap://localhost") || str_starts_with(url, "imap://[::1]");
+    curl_easy_setopt(s->curl, CURLOPT_USE_SSL, (long)(local ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     return s;
 }
 

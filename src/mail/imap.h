@@ -1,7 +1,8 @@
 /* imap: the few IMAP operations mail-poll needs, through libcurl (imap:// and imaps://, TLS
  * and authentication as libcurl does them): search unseen messages, fetch one, set or clear
  * its \Seen flag. One connection per session, reused for every command.
- * SECURITY: the password is handed to libcurl only; errors are logged without it. */
+ * SECURITY: the password is handed to libcurl only; errors are logged without it; imap:// to
+ * another host must upgrade to TLS (STARTTLS) or fails. */
 #ifndef PFORTE_MAIL_IMAP_H
 #define PFORTE_MAIL_IMAP_H
 #include "core/buf.h"

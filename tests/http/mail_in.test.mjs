@@ -253,9 +253,9 @@ describe('mail-in limits and settings', () => {
 
 // ---- mail-poll against a tiny IMAP server --------------------------------------------------
 
-async function startImap(dir, port) {
+async function startImap(dir, port, host = '127.0.0.1') {
   const proc = spawn('/usr/bin/python3', [path.join(REPO_ROOT, 'tests/http/lib/imap_server.py'),
-    '--port', String(port), '--dir', dir, '--user', 'support', '--password', 'geheim'],
+    '--host', host, '--port', String(port), '--dir', dir, '--user', 'support', '--password', 'geheim'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
@@ -332,6 +332,18 @@ describe('mail-poll (IMAP)', () => {
     assert.equal(bad.status, 75);
     assert.match(bad.stderr, /mailbox could not be read/);
     assert.doesNotMatch(bad.stderr + bad.stdout, /falsch|geheim/, 'the password is never printed');
+
+    // imap:// to another host than this one must upgrade to TLS: the password never goes in clear
+    const remotePort = await freePort();
+    const remote = await startImap(dir, remotePort, '127.0.0.2');
+    try {
+      const args = pollArgs().map((a) => a.replace(`imap://127.0.0.1:${port}/`, `imap://127.0.0.2:${remotePort}/`));
+      const plain = runPforte(args, { env: TEST_SERVER_ENV });
+      assert.equal(plain.status, 75, plain.stdout + plain.stderr);
+      assert.doesNotMatch(remote.log(), /LOGIN received/);
+    } finally {
+      remote.proc.kill('SIGTERM');
+    }
 
     const child = spawn(pforteBin(), [...pollArgs(), '--interval', '1'], {
       env: { ...process.env, ...TEST_SERVER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });

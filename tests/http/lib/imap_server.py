@@ -69,6 +69,7 @@ class Handler(socketserver.StreamRequestHandler):
                 self.send('* BYE bye\r\n%s OK LOGOUT done\r\n' % tag)
                 return
             elif cmd == 'LOGIN':
+                print('LOGIN received', flush=True)
                 m = re.fullmatch(r'("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)', rest)
                 if m and unquote(m.group(1)) == opts.user and unquote(m.group(2)) == opts.password:
                     authed = True
@@ -150,12 +151,15 @@ class Server(socketserver.ThreadingTCPServer):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument('--host', default='127.0.0.1', help='a loopback address')
     ap.add_argument('--port', type=int, required=True)
     ap.add_argument('--dir', required=True)
     ap.add_argument('--user', required=True)
     ap.add_argument('--password', required=True)
     opts = ap.parse_args()
-    srv = Server(('127.0.0.1', opts.port), Handler)
+    if not opts.host.startswith('127.'):
+        raise SystemExit('loopback only')
+    srv = Server((opts.host, opts.port), Handler)
     srv.dir, srv.opts = opts.dir, opts
     print('listening', flush=True)
     srv.serve_forever()
