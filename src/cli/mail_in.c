@@ -13,7 +13,8 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "domain/mail_in.h"
-#include "mail/imap.h"
+#include "domain/mail_poll.h"
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,59 +81,18 @@ int cli_mail_in(int nargs, char **args)
     arena_free(&a);
     buf_free(&in);
     db_close(db);
+    curl_global_cleanup();
     return code;
 }
 
 /* ---- mail-poll ---- */
 
-static volatile sig_atomic_t poll_stop;
+static volatile int poll_stop;
 
 static void poll_on_signal(int sig)
 {
     (void)sig;
     poll_stop = 1;
-}
-
-/* One run: every unseen message filed; temporary failures stay unseen for the next run.
- * Returns false when the mailbox could not be read. */
-static bool poll_once(Db *db, int *filed, int *failed)
-{
-    ImapSession *s = imap_open(cfg.imap_url, cfg.imap_user, cfg.imap_password);
-    if (!s)
-        return false;
-    int64_t *uids = NULL;
-    int count = 0;
-    bool ok = imap_search_unseen(s, &uids, &count);
-    if (count > cfg.imap_max_messages)
-        count = (int)cfg.imap_max_messages;
-    for (int i = 0; ok && i < count && !poll_stop; i++) {
-        Buf msg;
-        buf_init(&msg, NULL);
-        bool too_large = false;
-        if (!imap_fetch(s, uids[i], cfg.mail_in_max_bytes, &msg, &too_large)) {
-            buf_free(&msg);
-            ok = false;
-            break;
-        }
-        Arena a;
-        arena_init(&a, 64 * 1024);
-        MailInResult r = mail_in_file(db, &a, msg.data ? msg.data : "", msg.len, clock_now());
-        bool keep_unseen = r.status == MAIL_IN_TEMPORARY;
-        if (r.status == MAIL_IN_FILED)
-            (*filed)++;
-        if (r.status == MAIL_IN_REJECTED)
-            (*failed)++;
-        printf("uid %lld: %s%s%s%s%s\n", (long long)uids[i], r.outcome, *r.key ? " " : "", r.key,
-               *r.detail && r.status != MAIL_IN_FILED ? ": " : "",
-               r.status != MAIL_IN_FILED ? r.detail : "");
-        fflush(stdout);
-        ok = imap_set_seen(s, uids[i], !keep_unseen);
-        arena_free(&a);
-        buf_free(&msg);
-    }
-    free(uids);
-    imap_close(s);
-    return ok;
 }
 
 int cli_mail_poll(int nargs, char **args)
@@ -155,12 +115,13 @@ int cli_mail_poll(int nargs, char **args)
     Db *db = cli_open_database();
     if (!db)
         return EX_TEMPFAIL_CODE;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     signal(SIGTERM, poll_on_signal);
     signal(SIGINT, poll_on_signal);
     int code = 0;
     do {
-        int filed = 0, failed = 0;
-        if (!poll_once(db, &filed, &failed)) {
+        MailPollCounts counts = {0};
+        if (!mail_poll_once(db, stdout, &poll_stop, &counts)) {
             fprintf(stderr, "pforte mail-poll: the mailbox could not be read (see the log)\n");
             code = EX_TEMPFAIL_CODE;
         } else {
@@ -170,5 +131,6 @@ int cli_mail_poll(int nargs, char **args)
             usleep(100 * 1000);
     } while (interval && !poll_stop);
     db_close(db);
+    curl_global_cleanup();
     return code;
 }

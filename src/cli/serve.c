@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "domain/accounts.h"
 #include "domain/demo.h"
+#include "domain/mail_poll.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
 #include "portal/portal.h"
@@ -118,7 +119,9 @@ int cli_serve(int nargs, char **args)
                                                   : password_default_concurrency(serve_core_count()));
     password_init();
     outbox_worker_start();
+    mail_poller_start();
     int rc = server_run(&opt, &app);
+    mail_poller_stop();
     outbox_worker_stop();
     log_info("event=stopped");
     return rc;

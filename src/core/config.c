@@ -86,6 +86,8 @@ const Setting SETTINGS[] = {
     S(imap_password, SETTING_STRING, "", 0, 0, true, "IMAP password"),
     S(imap_max_messages, SETTING_INT, "100", 1, 100000, false,
       "Most messages mail-poll fetches in one run"),
+    S(mail_poll_seconds, SETTING_INT, "0", 0, 86400, false,
+      "serve polls the IMAP mailbox this often (seconds); 0 = only the mail-poll command"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

@@ -52,6 +52,7 @@ typedef struct Config {
     char *imap_user;
     char *imap_password;
     int64_t imap_max_messages;
+    int64_t mail_poll_seconds;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

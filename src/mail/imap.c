@@ -41,11 +41,6 @@ ImapSession *imap_open(const char *url, const char *user, const char *password)
 {
     if (!str_starts_with(url, "imap://") && !str_starts_with(url, "imaps://"))
         return NULL;
-    static bool curl_ready;
-    if (!curl_ready) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        curl_ready = true;
-    }
     ImapSession *s = xcalloc(1, sizeof *s);
     s->curl = curl_easy_init();
     s->url = xstrdup(url);

@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, TEST_SERVER_ENV, freePort, headings, pforteBin, runPforte, textOf, useServer }
+import { REPO_ROOT, TEST_SERVER_ENV, freePort, headings, pforteBin, runPforte, startServer, textOf,
+  useServer }
   from './lib/server.mjs';
 import { addUser, login, sql } from './lib/fixtures.mjs';
 
@@ -360,4 +361,34 @@ describe('mail-poll (IMAP)', () => {
   });
 
   it('stops cleanly on SIGTERM', () => srv.stop());
+});
+
+describe('serve polls the mailbox itself (mail_poll_seconds)', () => {
+  it('files new mail in the background and still stops cleanly on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pforte-imap-'));
+    const port = await freePort();
+    const imap = await startImap(dir, port);
+    let server;
+    try {
+      server = await startServer({ args: ['--imap-url', `imap://127.0.0.1:${port}/INBOX`,
+        '--imap-user', 'support', '--imap-password', 'geheim', '--mail-poll-seconds', '1'] });
+      addUser(server, 'carla@example.com', 'Carla Kunde');
+      fs.writeFileSync(path.join(dir, '1.eml'), ('From: Carla Kunde <carla@example.com>\n' +
+        'To: support@localhost\nSubject: Vom Server abgeholt\nMessage-ID: <serve-1@example.com>\n\n' +
+        'Der Server holt die Mail selbst ab.\n').replace(/\n/g, '\r\n'));
+      let outcome = '';
+      for (let i = 0; i < 100 && outcome !== 'created'; i++) {
+        await sleep(100);
+        outcome = sql(server, "SELECT outcome FROM mail_in_log WHERE message_id = '<serve-1@example.com>'");
+      }
+      assert.equal(outcome, 'created', server.tail());
+      assert.ok(flagsOf(dir)['1'].includes('\\Seen'));
+      await server.waitForMail({ to: 'carla@example.com', subject: 'Vom Server abgeholt' });
+      await server.stop();
+    } finally {
+      if (server) await server.stop({ expectClean: false });
+      imap.proc.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
