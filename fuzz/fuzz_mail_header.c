@@ -18,6 +18,7 @@ static const char *const HEADERS[] = {
     "Message-ID:",
     "MIME-Version:",
     "Auto-Submitted:",
+    "X-Pforte:",
     "Content-Language:",
     "Content-Type:",
     "Content-Transfer-Encoding:",

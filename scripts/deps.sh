@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libzxcvbn-dev
  libcurl4-openssl-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjansson-dev
- libpq-dev wngerman wamerican"
+ libpq-dev libgmime-3.0-dev wngerman wamerican"
 TEST_PKGS="$RUN_PKGS libcmocka-dev clang chromium chromium-driver nginx-light wrk
  postgresql python3-aiosmtpd curl sqlite3"
 case "${1:-run}" in

@@ -16,6 +16,10 @@ int cli_migrate(int nargs, char **args);
 int cli_admin(int nargs, char **args);
 int cli_backup(int nargs, char **args);
 int cli_options(int nargs, char **args);
+int cli_mail_in(int nargs, char **args);   /* cli/mail_in.c */
+int cli_mail_poll(int nargs, char **args); /* cli/mail_in.c */
+/* Value of `mail-poll --interval` (filled by config_load). */
+extern const char *cli_mail_poll_flag_values[1];
 int cli_seed_bench(int nargs, char **args); /* cli/seed.c */
 
 #endif

@@ -16,6 +16,8 @@ static void usage(FILE *out)
           "  admin setup-link    print a one-time link that creates the first admin\n"
           "  admin user add|list|disable ...\n"
           "  backup FILE         consistent copy of the SQLite database\n"
+          "  mail-in             file one mail read from standard input (MTA pipe)\n"
+          "  mail-poll           file the unseen mail of the IMAP mailbox (--interval SECONDS)\n"
           "  options             print the table of every option (Markdown)\n"
           "common options: --config FILE --data DIR --db URL (see README)\n",
           out);
@@ -33,8 +35,11 @@ int main(int argc, char **argv)
     char *args[16];
     int nargs = 0;
     static const char *const admin_flags[] = {"email", "name", "role", NULL};
+    static const char *const poll_flags[] = {"interval", NULL};
     if (str_eq(command, "admin"))
         config_allow_extra_flags(admin_flags, cli_admin_flag_values);
+    if (str_eq(command, "mail-poll"))
+        config_allow_extra_flags(poll_flags, cli_mail_poll_flag_values);
     Buf err;
     buf_init(&err, NULL);
     if (!config_load(&cfg, argc, argv, 2, args, 16, &nargs, &err)) {

@@ -10,7 +10,8 @@
 
 const CliCommand CLI_COMMANDS[] = {
     {"serve", cli_serve},   {"migrate", cli_migrate}, {"admin", cli_admin},
-    {"backup", cli_backup}, {"options", cli_options}, {"seed-bench", cli_seed_bench}, {0, 0},
+    {"backup", cli_backup}, {"options", cli_options}, {"seed-bench", cli_seed_bench},
+    {"mail-in", cli_mail_in}, {"mail-poll", cli_mail_poll}, {0, 0},
 };
 
 int cli_migrate(int nargs, char **args)

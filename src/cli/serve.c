@@ -12,6 +12,7 @@
 #include "domain/demo.h"
 #include "domain/sla_worker.h"
 #include "domain/workflow.h"
+#include "domain/mail_poll.h"
 #include "mail/outbox_worker.h"
 #include "http/server.h"
 #include "desk/desk.h"
@@ -126,7 +127,9 @@ int cli_serve(int nargs, char **args)
     outbox_worker_start();
     sla_worker_start();
     workflow_worker_start(); /* closes resolved requests after cfg.auto_close_days */
+    mail_poller_start();
     int rc = server_run(&opt, &app);
+    mail_poller_stop();
     workflow_worker_stop();
     sla_worker_stop();
     outbox_worker_stop();

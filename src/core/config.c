@@ -75,6 +75,25 @@ const Setting SETTINGS[] = {
       "Resolved requests close after this many days without a customer reply"),
     S(auto_close_check_seconds, SETTING_INT, "300", 1, 86400, false,
       "How often resolved requests are checked for closing"),
+    S(mail_reply_address, SETTING_STRING, "", 0, 0, false,
+      "Address replies by mail go to (plus-addressed per request); default the address of "
+      "mail_from"),
+    S(mail_in_max_bytes, SETTING_INT, "26214400", 1024, 1073741824, false,
+      "Largest inbound mail mail-in and mail-poll accept (bigger ones are refused)"),
+    S(mail_in_create_requests, SETTING_BOOL, "true", 0, 0, false,
+      "A mail from a known customer that answers no request creates a new one"),
+    S(mail_in_request_type, SETTING_STRING, "", 0, 0, false,
+      "Request type (key) of requests created by mail; default the first active type"),
+    S(rate_mail_in_sender, SETTING_INT, "60", 1, 100000, false,
+      "Inbound mails filed per sender address per hour"),
+    S(imap_url, SETTING_STRING, "", 0, 0, false,
+      "Mailbox mail-poll reads, e.g. imaps://imap.example.com/INBOX"),
+    S(imap_user, SETTING_STRING, "", 0, 0, false, "IMAP user name"),
+    S(imap_password, SETTING_STRING, "", 0, 0, true, "IMAP password"),
+    S(imap_max_messages, SETTING_INT, "100", 1, 100000, false,
+      "Most messages mail-poll fetches in one run"),
+    S(mail_poll_seconds, SETTING_INT, "0", 0, 86400, false,
+      "serve polls the IMAP mailbox this often (seconds); 0 = only the mail-poll command"),
 };
 #undef S
 const int SETTINGS_COUNT = (int)(sizeof SETTINGS / sizeof SETTINGS[0]);

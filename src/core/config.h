@@ -46,6 +46,16 @@ typedef struct Config {
     int64_t sla_poll_ms;
     int64_t auto_close_days;
     int64_t auto_close_check_seconds;
+    char *mail_reply_address;
+    int64_t mail_in_max_bytes;
+    bool mail_in_create_requests;
+    char *mail_in_request_type;
+    int64_t rate_mail_in_sender;
+    char *imap_url;
+    char *imap_user;
+    char *imap_password;
+    int64_t imap_max_messages;
+    int64_t mail_poll_seconds;
 } Config;
 
 typedef enum { SETTING_STRING, SETTING_INT, SETTING_BOOL } SettingType;

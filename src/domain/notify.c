@@ -15,6 +15,7 @@
 #include "store/accounts.h"
 #include "store/activity.h"
 #include "store/catalog.h"
+#include "store/mail_in.h"
 #include "core/i18n.h"
 #include <sodium.h>
 #include <string.h>
@@ -189,14 +190,16 @@ static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *
     msg.to = p->email;
     msg.to_name = str_empty(p->name) ? NULL : p->name;
     msg.message_id = message_id_new(a, r, change->event_id, p->user_id);
+    msg.reply_to = mail_reply_to_for(a, portal_name(db, a), r->reply_token);
     if (*root) {
         msg.in_reply_to = *root;
         msg.references = *root;
     }
     if (!mail_queue(db, a, &msg, now))
         return DB_ERROR;
-    DbResult res = DB_OK;
-    if (!*root) { /* the first mail about this request starts its thread */
+    /* a reply's In-Reply-To names this mail: remember which request it was about */
+    DbResult res = store_mail_sent_id_insert(db, msg.message_id, r->id, now);
+    if (res == DB_OK && !*root) { /* the first mail about this request starts its thread */
         *root = msg.message_id;
         res = store_request_set_message_id(db, r->id, msg.message_id);
         if (res == DB_OK && change->event_id)
@@ -259,6 +262,8 @@ DbResult notify_invitation(Db *db, Arena *a, const RequestView *r, const Viewer 
         msg.message_id = message_id_new(a, r, 0, u->id);
         if (!mail_queue(db, a, &msg, now))
             res = DB_ERROR;
+        if (res == DB_OK)
+            res = store_mail_sent_id_insert(db, msg.message_id, r->id, now);
     }
     /* the link lived in the composed text in a; it is never logged and goes out only by mail */
     sodium_memzero(token, sizeof token);

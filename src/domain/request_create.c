@@ -19,6 +19,7 @@
 #include "store/users.h"
 #include "store/activity.h"
 #include "store/requests.h"
+#include "store/mail_in.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -350,7 +351,7 @@ static void add_error(RequestErrors *e, int field, const char *msgid, const char
 /* Every file of every attachments field, in form order. */
 static NewAttachment *collect_files(Arena *a, const NewRequest *n, int *count)
 {
-    int total = 0;
+    int total = n->file_count;
     for (int i = 0; i < n->form->field_count; i++)
         total += n->inputs[i].file_count;
     NewAttachment *files = arena_alloc(a, sizeof *files * (size_t)(total ? total : 1));
@@ -358,6 +359,8 @@ static NewAttachment *collect_files(Arena *a, const NewRequest *n, int *count)
     for (int i = 0; i < n->form->field_count; i++)
         for (int k = 0; k < n->inputs[i].file_count; k++)
             files[(*count)++] = n->inputs[i].files[k];
+    for (int k = 0; k < n->file_count; k++)
+        files[(*count)++] = n->files[k];
     return files;
 }
 
@@ -368,7 +371,14 @@ bool request_form_validate(Arena *a, const NewRequest *n, const char *self_email
     int first_files = -1;
     for (int i = 0; i < n->form->field_count; i++) {
         const char *value = "";
-        const char *msgid = request_field_check(a, &n->form->fields[i], &n->inputs[i], &value);
+        const FormField *f = &n->form->fields[i];
+        FormField relaxed;
+        if (n->by_mail && !str_eq(f->def.key, "summary") && !str_eq(f->def.key, "description")) {
+            relaxed = *f;
+            relaxed.def.required = false;
+            f = &relaxed;
+        }
+        const char *msgid = request_field_check(a, f, &n->inputs[i], &value);
         if (msgid)
             add_error(errors, i, msgid, NULL);
         if (clean)
@@ -376,7 +386,9 @@ bool request_form_validate(Arena *a, const NewRequest *n, const char *self_email
         if (first_files < 0 && n->inputs[i].file_count > 0)
             first_files = i;
     }
-    if (first_files >= 0) {
+    if (first_files < 0 && n->file_count > 0)
+        first_files = REQUEST_ERROR_FORM;
+    if (first_files != -1) {
         int count;
         NewAttachment *files = collect_files(a, n, &count);
         const char *msgid = attachments_check(files, count, 0);
@@ -422,6 +434,7 @@ typedef struct CreateJob {
     int64_t id;
     const char *key;
     const char *message_id;
+    char reply_token[TOKEN_LEN + 1];
     bool rate_limited;
 } CreateJob;
 
@@ -455,7 +468,10 @@ static DbResult queue_confirmation(CreateJob *j)
     msg.to = v->email;
     msg.to_name = str_empty(v->name) ? NULL : v->name;
     msg.message_id = j->message_id;
-    return mail_queue(j->db, j->a, &msg, j->now) ? DB_OK : DB_ERROR;
+    msg.reply_to = mail_reply_to_for(j->a, j->portal_name, j->reply_token);
+    if (!mail_queue(j->db, j->a, &msg, j->now))
+        return DB_ERROR;
+    return store_mail_sent_id_insert(j->db, j->message_id, j->id, j->now);
 }
 
 /* The Message-ID of the confirmation mail, kept on the request for threading later mails:
@@ -484,6 +500,7 @@ static void job_view(const CreateJob *j, RequestView *r)
     r->description = (char *)j->description;
     r->status = REQUEST_STATUS_OPEN;
     r->message_id = (char *)j->message_id;
+    r->reply_token = (char *)j->reply_token;
     r->created_at = j->now;
     r->updated_at = j->now;
     r->version = 1;
@@ -569,9 +586,8 @@ static DbResult insert_request(CreateJob *j)
     row.summary = j->summary;
     row.description = j->description;
     row.submit_token = j->submit_token;
-    char reply[TOKEN_LEN + 1];
-    token_new(reply);
-    row.reply_token = reply;
+    token_new(j->reply_token);
+    row.reply_token = j->reply_token;
     row.message_id = j->message_id;
     row.created_at = j->now;
     row.updated_at = j->now;

@@ -74,6 +74,10 @@ typedef struct NewRequest {
     const char *submit_token;  /* from the rendered form (request_submit_token_new) */
     bool share_organization;   /* with the reporter's organization, if any */
     const char *participants;  /* addresses separated by commas, semicolons, blanks, lines */
+    bool by_mail;              /* sent by e-mail: only summary and description may be required;
+                                * the type's other fields stay empty for an agent to fill in */
+    const NewAttachment *files; /* files that belong to no field (a mail's attachments) */
+    int file_count;
 } NewRequest;
 
 typedef struct CreatedRequest {

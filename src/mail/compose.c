@@ -92,3 +92,27 @@ bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int
     out->lang = lang;
     return true;
 }
+
+const char *mail_reply_to_for(Arena *a, const char *portal_name, const char *reply_token)
+{
+    if (str_empty(reply_token))
+        return NULL;
+    const char *name = NULL, *addr = NULL;
+    const char *base = str_empty(cfg.mail_reply_address) ? cfg.mail_from : cfg.mail_reply_address;
+    if (!base || !mail_mailbox_parse(a, base, &name, &addr))
+        return NULL;
+    const char *at = strchr(addr, '@');
+    if (!at)
+        return NULL;
+    const char *plus = memchr(addr, '+', (size_t)(at - addr));
+    size_t local = plus ? (size_t)(plus - addr) : (size_t)(at - addr);
+    const char *tagged = arena_printf(a, "%.*s+%s%s", (int)local, addr, reply_token, at);
+    if (!mail_address_valid(tagged))
+        return NULL;
+    const char *display = str_empty(portal_name) ? cfg.portal_name : portal_name;
+    /* the name is quoted by mail_build when needed; control characters make it unusable */
+    for (const char *p = display; p && *p; p++)
+        if ((unsigned char)*p < 0x20)
+            return tagged;
+    return arena_printf(a, "%s <%s>", display, tagged);
+}

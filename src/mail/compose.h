@@ -27,4 +27,11 @@ typedef struct MailContent {
 bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int nvars,
                   const char *lang, MailMessage *out);
 
+/* The Reply-To of mails about a request: "Portal <support+TOKEN@example.com>" - the reply
+ * address (setting mail_reply_address, else the address of mail_from) plus-addressed with the
+ * request's reply token, so a reply finds its request. NULL when the token is empty or the
+ * result would not be a valid address (too long a local part): the mail then goes without
+ * Reply-To and replies are matched by subject and thread. Allocated in a. */
+const char *mail_reply_to_for(Arena *a, const char *portal_name, const char *reply_token);
+
 #endif

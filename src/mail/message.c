@@ -443,7 +443,8 @@ static void write_headers(Buf *out, Arena *a, const MailMessage *m, const Prepar
         header_simple(out, a, "In-Reply-To", m->in_reply_to);
     if (!str_empty(m->references))
         header_simple(out, a, "References", m->references);
-    buf_puts(out, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+    /* X-Pforte marks the portal's own mail: mail-in refuses to file it (loops) */
+    buf_puts(out, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\nX-Pforte: 1\r\n");
     if (!str_empty(m->lang))
         header_simple(out, a, "Content-Language", m->lang);
 }
