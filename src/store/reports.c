@@ -1,0 +1,158 @@
+/* reports (store): SQL of the reports dashboard. Counts are grouped in SQL by day index
+ * ((time - from) / 86400, integer division in both dialects); durations come back one row
+ * per request for the domain's medians. The first response / resolution of a request is the
+ * MIN over its events, taken only for requests that have such an event in the range, so the
+ * cost follows the range, not the table.
+ * SECURITY: values are always bound; no text is built from input. */
+#include "store/reports.h"
+
+/* Adds each (day, count) row of st (already bound) into counts. */
+static DbResult add_day_counts(DbStmt *st, int days, int64_t *counts)
+{
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        int64_t day = db_col_int(st, 0);
+        if (day >= 0 && day < days)
+            counts[day] += db_col_int(st, 1);
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_report_created_per_day(Db *db, int64_t from, int days, int64_t *counts)
+{
+    DbStmt *st = db_prepare(db, "SELECT (created_at - ?) / 86400 AS day, COUNT(*) FROM requests "
+                                "WHERE created_at >= ? AND created_at < ? GROUP BY day");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, from);
+    db_bind_int(st, 3, from + (int64_t)days * 86400);
+    return add_day_counts(st, days, counts);
+}
+
+DbResult store_report_resolved_per_day(Db *db, int64_t from, int days, int64_t *counts)
+{
+    DbStmt *st = db_prepare(
+        db, "SELECT (created_at - ?) / 86400 AS day, COUNT(DISTINCT request_id) FROM events "
+            "WHERE kind = 'status' AND created_at >= ? AND created_at < ? "
+            "AND new_value IN ('resolved', 'closed') AND old_value NOT IN ('resolved', 'closed') "
+            "GROUP BY day");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, from);
+    db_bind_int(st, 3, from + (int64_t)days * 86400);
+    return add_day_counts(st, days, counts);
+}
+
+DbResult store_report_open_by_status(Db *db, Arena *a, ReportStatusCount **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(db, "SELECT status, COUNT(*) FROM requests WHERE status IN ('open', "
+                                "'in_progress', 'waiting_customer', 'waiting_support') "
+                                "GROUP BY status");
+    if (!st)
+        return DB_ERROR;
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        ReportStatusCount *row = &(*out)[(*count)++];
+        row->status = db_col_text(st, 0, a);
+        row->count = db_col_int(st, 1);
+    }
+    db_done(st);
+    return r;
+}
+
+static DbResult read_durations(DbStmt *st, Arena *a, ReportDuration **out, int *count)
+{
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        ReportDuration *d = &(*out)[(*count)++];
+        d->at = db_col_int(st, 0);
+        d->seconds = d->at - db_col_int(st, 1);
+        if (d->seconds < 0)
+            d->seconds = 0;
+    }
+    db_done(st);
+    return r;
+}
+
+DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to,
+                                      ReportDuration **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(
+        db, "SELECT MIN(e.created_at), r.created_at FROM requests r "
+            "JOIN events e ON e.request_id = r.id JOIN users u ON u.id = e.actor_id "
+            "WHERE r.id IN (SELECT c.request_id FROM events c JOIN users cu ON cu.id = c.actor_id "
+            "WHERE c.kind = 'comment' AND c.internal = 0 AND c.created_at >= ? "
+            "AND c.created_at < ? AND cu.role IN ('agent', 'admin')) "
+            "AND e.kind = 'comment' AND e.internal = 0 AND u.role IN ('agent', 'admin') "
+            "GROUP BY r.id, r.created_at HAVING MIN(e.created_at) >= ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, to);
+    db_bind_int(st, 3, from);
+    return read_durations(st, a, out, count);
+}
+
+DbResult store_report_first_resolutions(Db *db, Arena *a, int64_t from, int64_t to,
+                                        ReportDuration **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(
+        db, "SELECT MIN(e.created_at), r.created_at FROM requests r "
+            "JOIN events e ON e.request_id = r.id "
+            "WHERE r.id IN (SELECT c.request_id FROM events c WHERE c.kind = 'status' "
+            "AND c.created_at >= ? AND c.created_at < ? "
+            "AND c.new_value IN ('resolved', 'closed') "
+            "AND c.old_value NOT IN ('resolved', 'closed')) "
+            "AND e.kind = 'status' AND e.new_value IN ('resolved', 'closed') "
+            "AND e.old_value NOT IN ('resolved', 'closed') "
+            "GROUP BY r.id, r.created_at HAVING MIN(e.created_at) >= ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, to);
+    db_bind_int(st, 3, from);
+    return read_durations(st, a, out, count);
+}
+
+DbResult store_report_busiest_types(Db *db, Arena *a, int64_t from, int64_t to, int limit,
+                                    ReportTypeCount **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(
+        db, "SELECT t.id, t.key, t.name_de, t.name_en, c.n FROM "
+            "(SELECT type_id, COUNT(*) AS n FROM requests WHERE created_at >= ? AND created_at < ? "
+            "GROUP BY type_id) c JOIN request_types t ON t.id = c.type_id "
+            "ORDER BY c.n DESC, t.position, t.id LIMIT ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, to);
+    db_bind_int(st, 3, limit);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        ReportTypeCount *row = &(*out)[(*count)++];
+        row->type_id = db_col_int(st, 0);
+        row->key = db_col_text(st, 1, a);
+        row->name_de = db_col_text(st, 2, a);
+        row->name_en = db_col_text(st, 3, a);
+        row->count = db_col_int(st, 4);
+    }
+    db_done(st);
+    return r;
+}

@@ -1,0 +1,49 @@
+/* reports (store): the aggregate queries of the reports dashboard - counts per day, the open
+ * backlog, first responses and first resolutions, the busiest request types. Each query
+ * aggregates in SQL over an index range (migration 010 adds events(kind, created_at)); only
+ * the per-request durations, whose medians SQL cannot take portably, come back as rows.
+ * SECURITY: agents' data only - callers are the desk's report pages behind the role gate;
+ * values are bound. */
+#ifndef PFORTE_STORE_REPORTS_H
+#define PFORTE_STORE_REPORTS_H
+#include "store/db.h"
+#include <stdint.h>
+
+/* counts[d] += requests created on day d, days of 86400 s from `from` (d in 0..days-1). */
+DbResult store_report_created_per_day(Db *db, int64_t from, int days, int64_t *counts);
+/* counts[d] += requests that moved into resolved or closed (from a not-done status) on day d;
+ * a request resolved twice on one day counts once. */
+DbResult store_report_resolved_per_day(Db *db, int64_t from, int days, int64_t *counts);
+
+typedef struct ReportStatusCount {
+    const char *status;
+    int64_t count;
+} ReportStatusCount;
+/* Requests not resolved or closed, per status (only statuses that occur). */
+DbResult store_report_open_by_status(Db *db, Arena *a, ReportStatusCount **out, int *count);
+
+/* One request's first time something happened, and how long after its creation. */
+typedef struct ReportDuration {
+    int64_t at;      /* when it happened */
+    int64_t seconds; /* at - the request's created_at (never negative) */
+} ReportDuration;
+/* Requests whose first public comment by an agent or admin falls in [from, to). */
+DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to,
+                                      ReportDuration **out, int *count);
+/* Requests whose first move into resolved or closed falls in [from, to). */
+DbResult store_report_first_resolutions(Db *db, Arena *a, int64_t from, int64_t to,
+                                        ReportDuration **out, int *count);
+
+typedef struct ReportTypeCount {
+    int64_t type_id;
+    const char *key;
+    const char *name_de;
+    const char *name_en;
+    int64_t count;
+} ReportTypeCount;
+/* The request types with the most requests created in [from, to), most first (ties by
+ * position), at most limit. */
+DbResult store_report_busiest_types(Db *db, Arena *a, int64_t from, int64_t to, int limit,
+                                    ReportTypeCount **out, int *count);
+
+#endif
