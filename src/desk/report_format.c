@@ -192,8 +192,9 @@ void report_format_card(Request *req, View *card, const ReportChartDef *def,
     view_set(card, "title", page_t(req, def->title));
     view_set(card, "about", page_t(req, def->about));
     view_set_bool(card, "empty", data->empty);
-    view_set(card, "csv_url", arena_printf(req->arena, "/desk/reports/%s.csv?days=%d", def->key,
-                                           days));
+    /* in the page's language: the profile's language would otherwise win over a switch */
+    view_set(card, "csv_url", arena_printf(req->arena, "/desk/reports/%s.csv?days=%d&lang=%s",
+                                           def->key, days, req->lang));
     add_svg(req, card, def, data);
     add_table(req, card, data);
 }
