@@ -15,7 +15,8 @@
 
 static const ReportChartDef REPORT_CHARTS[] = {
     {"created-resolved", N_("Created and resolved per day"),
-     N_("New requests per day, and requests resolved or closed per day."), CHART_LINES,
+     N_("New requests per day, and requests resolved or closed for the first time per day."),
+     CHART_LINES,
      report_created_resolved},
     {"backlog", N_("Open requests by status"),
      N_("Every request not yet resolved or closed, as of now."), CHART_HBARS,

@@ -75,7 +75,8 @@ typedef struct ReportData {
  * REQUEST_UNAVAILABLE (busy) or REQUEST_ERROR on database trouble. */
 typedef RequestResult (*ReportBuilder)(Db *db, Arena *a, const ReportRange *range,
                                        const char *lang, ReportData *out);
-/* Requests created and resolved (moved into resolved or closed) per day. */
+/* Requests created, and requests resolved (moved into resolved or closed) for the first
+ * time, per day. */
 RequestResult report_created_resolved(Db *db, Arena *a, const ReportRange *range,
                                       const char *lang, ReportData *out);
 /* Requests not yet resolved, per status (now, whatever the range). */

@@ -1,7 +1,7 @@
 /* reports (store): the aggregate queries of the reports dashboard - counts per day, the open
  * backlog, first responses and first resolutions, the busiest request types. Each query
- * aggregates in SQL over an index range (migration 010 adds events(kind, created_at)); only
- * the per-request durations, whose medians SQL cannot take portably, come back as rows.
+ * aggregates in SQL over an index range (migration 010); only the per-request durations,
+ * whose medians SQL cannot take portably, come back as rows.
  * SECURITY: agents' data only - callers are the desk's report pages behind the role gate;
  * values are bound. */
 #ifndef PFORTE_STORE_REPORTS_H
@@ -11,8 +11,9 @@
 
 /* counts[d] += requests created on day d, days of 86400 s from `from` (d in 0..days-1). */
 DbResult store_report_created_per_day(Db *db, int64_t from, int days, int64_t *counts);
-/* counts[d] += requests that moved into resolved or closed (from a not-done status) on day d;
- * a request resolved twice on one day counts once. */
+/* counts[d] += requests that moved into resolved or closed (from a not-done status) for the
+ * first time on day d (requests.first_resolved_at: a reopened request resolved again is not
+ * counted again). */
 DbResult store_report_resolved_per_day(Db *db, int64_t from, int days, int64_t *counts);
 
 typedef struct ReportStatusCount {
@@ -27,10 +28,12 @@ typedef struct ReportDuration {
     int64_t at;      /* when it happened */
     int64_t seconds; /* at - the request's created_at (never negative) */
 } ReportDuration;
-/* Requests whose first public comment by an agent or admin falls in [from, to). */
+/* Requests whose first public comment by an agent or admin falls in [from, to)
+ * (requests.first_response_at, kept by a trigger). */
 DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to,
                                       ReportDuration **out, int *count);
-/* Requests whose first move into resolved or closed falls in [from, to). */
+/* Requests whose first move into resolved or closed falls in [from, to)
+ * (requests.first_resolved_at, kept by a trigger). */
 DbResult store_report_first_resolutions(Db *db, Arena *a, int64_t from, int64_t to,
                                         ReportDuration **out, int *count);
 

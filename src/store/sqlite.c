@@ -289,20 +289,36 @@ static int migration_number(const char *path, const char *dir)
     return n > 0 ? n : -1;
 }
 
+static bool migration_applied(Db *db, int version)
+{
+    DbStmt *st = db_prepare(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+    if (!st)
+        return false;
+    db_bind_int(st, 1, version);
+    bool applied = db_step(st) == DB_ROW;
+    db_done(st);
+    return applied;
+}
+
 DbResult db_migrate(Db *db)
 {
     const char *dir = "src/store/migrations/sqlite/";
     if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
-    int current = db_schema_version(db);
-    for (int want = current + 1;; want++) {
+    /* Every embedded migration not yet recorded, in number order: numbers are handed out to
+     * parallel work, so a gap (004 merged after 005) is applied when it arrives. */
+    int highest = 0;
+    for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
+        if (migration_number(f->path, dir) > highest)
+            highest = migration_number(f->path, dir);
+    for (int want = 1; want <= highest; want++) {
         const EmbeddedFile *file = NULL;
         for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
             if (migration_number(f->path, dir) == want)
                 file = f;
-        if (!file)
-            break;
+        if (!file || migration_applied(db, want))
+            continue;
         DbResult r = db_begin(db);
         if (r == DB_OK)
             r = db_exec(db, (const char *)file->data);

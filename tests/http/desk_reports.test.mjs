@@ -91,7 +91,8 @@ async function requestThroughThePages(server, customer, agent) {
 // The expected numbers (FIXED = Wed 2026-03-18 12:00; weeks start Mon 2026-03-16 and 03-09):
 // created per day  03-02: 1234 (bulk), 03-10: 1, 03-15: 1 (23:59:59), 03-16: 2, 03-17: 1,
 //                  03-18: 3 (one through the pages) - 1,242 in all; 02-15 and 01-19 only in 90 days
-// resolved per day 03-12: 1 (closed directly), 03-17: 1, 03-18: 2 (resolved -> closed not again)
+// resolved per day 03-12: 1 (closed directly), 03-17: 1, 03-18: 2 (resolved twice, then closed:
+//                  one request once)
 // first responses  week of 03-16: 1.5 h, 2 h (pages), 4 h, 7 h, 144 h -> median 4.0 h (5)
 // resolutions      week of 03-16: 2 h, 24 h, 168 h -> 24.0 h (3); week of 03-09: 1234.5 h (1)
 // open backlog     open 2, in progress 1, waiting for support 2, waiting for customer 1
@@ -105,7 +106,10 @@ async function buildDataSet(server, customer, agentClient) {
   const r2 = addRequest(server, 102, { type: 'problem', created: at('2026-03-17T08:00:00Z'), status: 'closed', reporter: kim });
   addComment(server, r2, admin, at('2026-03-17T12:00:00Z'));
   addComment(server, r2, agent, at('2026-03-18T08:00:00Z'));
+  // stored out of order: the second resolution first - the first one still counts
+  addStatus(server, r2, agent, 'in_progress', 'resolved', at('2026-03-18T10:00:00Z'));
   addStatus(server, r2, agent, 'in_progress', 'resolved', at('2026-03-18T08:00:00Z'));
+  addStatus(server, r2, kim, 'resolved', 'in_progress', at('2026-03-18T09:00:00Z'));
   addStatus(server, r2, agent, 'resolved', 'closed', at('2026-03-18T11:00:00Z'));
   const r3 = addRequest(server, 103, { type: 'question', created: at('2026-03-16T10:00:00Z'), status: 'waiting_customer', reporter: kim });
   addComment(server, r3, agent, at('2026-03-16T10:05:00Z'), 1); // internal note: no response
