@@ -71,7 +71,7 @@ static const char *row_label(Request *req, const ReportData *d, int i)
         return date_long(req, d->row_times[i]);
     case REPORT_ROWS_WEEKS:
         return fill(req, page_t(req, "Week of %{date}"), "date", date_long(req, d->row_times[i]));
-    case REPORT_ROWS_STATUS:
+    case REPORT_ROWS_TRANSLATED:
         return page_t(req, d->row_labels[i]);
     case REPORT_ROWS_NAMED:
         break;
@@ -81,14 +81,18 @@ static const char *row_label(Request *req, const ReportData *d, int i)
 
 static const char *row_heading(Request *req, const ReportData *d)
 {
-    static const char *const HEADINGS[] = {N_("Day"), N_("Week"), N_("Status"),
-                                           N_("Request type")};
-    return page_t(req, HEADINGS[d->row_kind]);
+    return page_t(req, d->row_name);
 }
 
 static int decimals_of(ReportUnit unit)
 {
-    return unit == REPORT_UNIT_HOURS ? 1 : 0;
+    return unit == REPORT_UNIT_COUNT ? 0 : 1;
+}
+
+/* What follows a value for people ("3,5 h", "87,5 %"), or NULL. */
+static const char *unit_suffix(ReportUnit unit)
+{
+    return unit == REPORT_UNIT_HOURS ? "h" : unit == REPORT_UNIT_PERCENT ? "%" : NULL;
 }
 
 /* "1.234" / "3,5 h" for people; "–" when there is no value. */
@@ -96,8 +100,8 @@ static const char *value_text(Request *req, const ReportSeries *s, int i)
 {
     double v = s->values[i];
     const char *n = chart_format_number(req->arena, v, decimals_of(s->unit), req->lang);
-    if (s->unit == REPORT_UNIT_HOURS && !isnan(v))
-        return arena_printf(req->arena, "%s h", n);
+    if (unit_suffix(s->unit) && !isnan(v))
+        return arena_printf(req->arena, "%s %s", n, unit_suffix(s->unit));
     return n;
 }
 
@@ -144,7 +148,7 @@ static void add_svg(Request *req, View *card, const ReportChartDef *def, const R
         series[plotted].values = d->series[k].values;
         if (plotted++ == 0) {
             decimals = decimals_of(d->series[k].unit);
-            unit = d->series[k].unit == REPORT_UNIT_HOURS ? "h" : NULL;
+            unit = unit_suffix(d->series[k].unit);
         }
         View *legend = view_list_add(card, "legend");
         view_set(legend, "name", series[plotted - 1].name);

@@ -84,6 +84,7 @@ static void time_rows(Arena *a, ReportData *out, ReportRowKind kind, int rows, i
 {
     memset(out, 0, sizeof *out);
     out->row_kind = kind;
+    out->row_name = kind == REPORT_ROWS_DAYS ? N_("Day") : N_("Week");
     out->rows = rows;
     out->row_times = arena_alloc(a, sizeof *out->row_times * (size_t)rows);
     for (int i = 0; i < rows; i++)
@@ -123,7 +124,8 @@ RequestResult report_open_backlog(Db *db, Arena *a, const ReportRange *range, co
                                        REQUEST_STATUS_WAITING_CUSTOMER};
     int rows = (int)(sizeof OPEN / sizeof OPEN[0]);
     memset(out, 0, sizeof *out);
-    out->row_kind = REPORT_ROWS_STATUS;
+    out->row_kind = REPORT_ROWS_TRANSLATED;
+    out->row_name = N_("Status");
     out->rows = rows;
     out->row_keys = arena_alloc(a, sizeof *out->row_keys * (size_t)rows);
     out->row_labels = arena_alloc(a, sizeof *out->row_labels * (size_t)rows);
@@ -204,6 +206,7 @@ RequestResult report_busiest_types(Db *db, Arena *a, const ReportRange *range,
         return request_db_failure(r);
     memset(out, 0, sizeof *out);
     out->row_kind = REPORT_ROWS_NAMED;
+    out->row_name = N_("Request type");
     out->rows = count;
     out->row_keys = arena_alloc(a, sizeof *out->row_keys * (size_t)(count ? count : 1));
     out->row_labels = arena_alloc(a, sizeof *out->row_labels * (size_t)(count ? count : 1));

@@ -47,11 +47,15 @@ double report_median(int64_t *values, int n);
 typedef enum {
     REPORT_ROWS_DAYS,    /* row_times are day starts */
     REPORT_ROWS_WEEKS,   /* row_times are week starts (Mondays) */
-    REPORT_ROWS_STATUS,  /* row_keys are statuses, row_labels their msgids */
+    REPORT_ROWS_TRANSLATED, /* row_keys are codes (statuses, priorities), row_labels msgids */
     REPORT_ROWS_NAMED,   /* row_labels are names in the viewer's language */
 } ReportRowKind;
 
-typedef enum { REPORT_UNIT_COUNT, REPORT_UNIT_HOURS } ReportUnit;
+typedef enum {
+    REPORT_UNIT_COUNT,   /* 1.234 */
+    REPORT_UNIT_HOURS,   /* 3,5 h */
+    REPORT_UNIT_PERCENT, /* 87,5 % (for shares such as SLA compliance) */
+} ReportUnit;
 
 typedef struct ReportSeries {
     const char *name; /* English msgid */
@@ -62,10 +66,11 @@ typedef struct ReportSeries {
 
 typedef struct ReportData {
     ReportRowKind row_kind;
+    const char *row_name;    /* English msgid heading the row labels ("Day", "Status") */
     int rows;
     int64_t *row_times;      /* DAYS, WEEKS */
-    const char **row_keys;   /* STATUS, NAMED: a stable key (status, type key) */
-    const char **row_labels; /* STATUS: msgid; NAMED: name in the language asked for */
+    const char **row_keys;   /* TRANSLATED, NAMED: a stable key (status, type key) */
+    const char **row_labels; /* TRANSLATED: msgid; NAMED: name in the language asked for */
     int series_count;
     ReportSeries series[REPORT_MAX_SERIES];
     bool empty;              /* nothing happened in the range (the page says so) */
