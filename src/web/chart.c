@@ -14,7 +14,7 @@
 #define AXIS_LABEL_Y 214
 #define HBAR_ROW 46         /* px per row of a horizontal bar chart */
 #define LABELS_WIDE 10      /* most axis labels on a wide chart */
-#define LABELS_NARROW 5     /* ... and on a phone (the others have class chart-minor) */
+#define LABELS_NARROW 4     /* ... and on a phone (the others have class chart-minor) */
 
 ChartScale chart_nice_scale(double max, int max_ticks, bool integer_only)
 {
