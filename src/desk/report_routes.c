@@ -72,6 +72,7 @@ static void reports_home(Request *req, Response *res)
     add_presets(req, v, days);
     view_set_int(v, "days", days);
     view_set_int(v, "weeks", range.weeks);
+    view_set(v, "zone", range.zone);
     RequestResult r = db_read_begin(db) == DB_OK ? REQUEST_OK : REQUEST_UNAVAILABLE;
     for (size_t i = 0; r == REQUEST_OK && i < REPORT_CHART_COUNT; i++) {
         ReportData data;

@@ -38,12 +38,44 @@ int64_t report_week_start(int64_t t)
 
 void report_range_for(int64_t now, int days, ReportRange *out)
 {
+    /* Days and weeks in UTC: the portal has no time-zone setting yet. With one, this is the
+     * only function to change - day_starts become the zone's local midnights (23/25 hours
+     * apart at DST changes), day_dates stay the calendar dates; SQL counts per REPORT_BUCKET
+     * and everything downstream follows these arrays. */
+    if (days < 1)
+        days = 1;
+    if (days > REPORT_MAX_DAYS)
+        days = REPORT_MAX_DAYS;
     out->days = days;
     out->now = now;
-    out->to = report_day_start(now) + REPORT_DAY;
-    out->day_from = out->to - (int64_t)days * REPORT_DAY;
+    out->zone = "UTC";
+    int64_t today = report_day_start(now);
+    for (int i = 0; i <= days; i++)
+        out->day_starts[i] = today - (int64_t)(days - 1 - i) * REPORT_DAY;
+    for (int i = 0; i < days; i++)
+        out->day_dates[i] = out->day_starts[i];
     out->weeks = (days + 6) / 7 > REPORT_MIN_WEEKS ? (days + 6) / 7 : REPORT_MIN_WEEKS;
-    out->week_from = report_week_start(now) - (int64_t)(out->weeks - 1) * 7 * REPORT_DAY;
+    int64_t this_week = report_week_start(now);
+    for (int i = 0; i <= out->weeks; i++)
+        out->week_starts[i] = this_week - (int64_t)(out->weeks - 1 - i) * 7 * REPORT_DAY;
+    for (int i = 0; i < out->weeks; i++)
+        out->week_dates[i] = out->week_starts[i];
+}
+
+/* The index of the period (day or week) t falls in, or -1 before the first / after the end. */
+static int period_of(const int64_t *starts, int count, int64_t t)
+{
+    if (t < starts[0] || t >= starts[count])
+        return -1;
+    int lo = 0, hi = count - 1; /* starts[lo] <= t < starts[hi + 1] */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (starts[mid] <= t)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 static int compare_int64(const void *a, const void *b)
@@ -79,40 +111,47 @@ static void add_series(Arena *a, ReportData *out, const char *name, ReportUnit u
     s->values = new_values(a, out->rows);
 }
 
-static void time_rows(Arena *a, ReportData *out, ReportRowKind kind, int rows, int64_t from,
-                      int64_t step)
+static void time_rows(Arena *a, ReportData *out, ReportRowKind kind, int rows,
+                      const int64_t *dates)
 {
     memset(out, 0, sizeof *out);
     out->row_kind = kind;
     out->row_name = kind == REPORT_ROWS_DAYS ? N_("Day") : N_("Week");
     out->rows = rows;
     out->row_times = arena_alloc(a, sizeof *out->row_times * (size_t)rows);
-    for (int i = 0; i < rows; i++)
-        out->row_times[i] = from + i * step;
+    memcpy(out->row_times, dates, sizeof *out->row_times * (size_t)rows);
+}
+
+/* Adds the store's per-bucket counts into the range's days. */
+static void add_to_days(const ReportRange *range, const ReportBucket *buckets, int count,
+                        double *days)
+{
+    for (int i = 0; i < count; i++) {
+        int d = period_of(range->day_starts, range->days, buckets[i].start);
+        if (d >= 0)
+            days[d] += (double)buckets[i].count;
+    }
 }
 
 RequestResult report_created_resolved(Db *db, Arena *a, const ReportRange *range,
                                       const char *lang, ReportData *out)
 {
-    time_rows(a, out, REPORT_ROWS_DAYS, range->days, range->day_from, REPORT_DAY);
+    time_rows(a, out, REPORT_ROWS_DAYS, range->days, range->day_dates);
     add_series(a, out, N_("Created"), REPORT_UNIT_COUNT, true);
     add_series(a, out, N_("Resolved"), REPORT_UNIT_COUNT, true);
-    int64_t *created = arena_alloc(a, sizeof *created * (size_t)range->days);
-    int64_t *resolved = arena_alloc(a, sizeof *resolved * (size_t)range->days);
-    memset(created, 0, sizeof *created * (size_t)range->days);
-    memset(resolved, 0, sizeof *resolved * (size_t)range->days);
-    DbResult r = store_report_created_per_day(db, range->day_from, range->days, created);
+    int64_t from = range->day_starts[0], to = range->day_starts[range->days];
+    ReportBucket *created, *resolved;
+    int created_count, resolved_count;
+    DbResult r = store_report_created_buckets(db, a, from, to, REPORT_BUCKET, &created,
+                                              &created_count);
     if (r == DB_OK)
-        r = store_report_resolved_per_day(db, range->day_from, range->days, resolved);
+        r = store_report_resolved_buckets(db, a, from, to, REPORT_BUCKET, &resolved,
+                                          &resolved_count);
     if (r != DB_OK)
         return request_db_failure(r);
-    out->empty = true;
-    for (int i = 0; i < range->days; i++) {
-        out->series[0].values[i] = (double)created[i];
-        out->series[1].values[i] = (double)resolved[i];
-        if (created[i] || resolved[i])
-            out->empty = false;
-    }
+    add_to_days(range, created, created_count, out->series[0].values);
+    add_to_days(range, resolved, resolved_count, out->series[1].values);
+    out->empty = created_count == 0 && resolved_count == 0;
     return REQUEST_OK;
 }
 
@@ -152,18 +191,29 @@ RequestResult report_open_backlog(Db *db, Arena *a, const ReportRange *range, co
 static void weekly_medians(Arena *a, const ReportRange *range, const ReportDuration *durations,
                            int count, ReportData *out)
 {
-    time_rows(a, out, REPORT_ROWS_WEEKS, range->weeks, range->week_from, 7 * REPORT_DAY);
+    time_rows(a, out, REPORT_ROWS_WEEKS, range->weeks, range->week_dates);
     add_series(a, out, N_("Median (hours)"), REPORT_UNIT_HOURS, true);
     add_series(a, out, N_("Requests"), REPORT_UNIT_COUNT, false);
+    /* the durations grouped by week (a counting sort), then each week's median */
+    int *week_of = arena_alloc(a, sizeof *week_of * (size_t)(count ? count : 1));
+    int first[REPORT_MAX_WEEKS + 1] = {0};
+    for (int i = 0; i < count; i++) {
+        week_of[i] = period_of(range->week_starts, range->weeks, durations[i].at);
+        if (week_of[i] >= 0)
+            first[week_of[i] + 1]++;
+    }
+    for (int w = 0; w < range->weeks; w++)
+        first[w + 1] += first[w];
     int64_t *seconds = arena_alloc(a, sizeof *seconds * (size_t)(count ? count : 1));
+    int fill[REPORT_MAX_WEEKS];
+    memcpy(fill, first, sizeof fill);
+    for (int i = 0; i < count; i++)
+        if (week_of[i] >= 0)
+            seconds[fill[week_of[i]]++] = durations[i].seconds;
     out->empty = count == 0;
     for (int w = 0; w < range->weeks; w++) {
-        int64_t from = out->row_times[w], to = from + 7 * REPORT_DAY;
-        int n = 0;
-        for (int i = 0; i < count; i++)
-            if (durations[i].at >= from && durations[i].at < to)
-                seconds[n++] = durations[i].seconds;
-        double median = report_median(seconds, n);
+        int n = first[w + 1] - first[w];
+        double median = report_median(seconds + first[w], n);
         out->series[0].values[w] = isnan(median) ? NAN : median / 3600.0;
         out->series[1].values[w] = n;
     }
@@ -174,7 +224,8 @@ RequestResult report_first_response(Db *db, Arena *a, const ReportRange *range,
 {
     ReportDuration *durations;
     int count;
-    DbResult r = store_report_first_responses(db, a, range->week_from, range->to, &durations,
+    DbResult r = store_report_first_responses(db, a, range->week_starts[0],
+                                              range->week_starts[range->weeks], &durations,
                                               &count);
     if (r != DB_OK)
         return request_db_failure(r);
@@ -187,7 +238,8 @@ RequestResult report_resolution_time(Db *db, Arena *a, const ReportRange *range,
 {
     ReportDuration *durations;
     int count;
-    DbResult r = store_report_first_resolutions(db, a, range->week_from, range->to, &durations,
+    DbResult r = store_report_first_resolutions(db, a, range->week_starts[0],
+                                                range->week_starts[range->weeks], &durations,
                                                 &count);
     if (r != DB_OK)
         return request_db_failure(r);
@@ -200,7 +252,8 @@ RequestResult report_busiest_types(Db *db, Arena *a, const ReportRange *range,
 {
     ReportTypeCount *types;
     int count;
-    DbResult r = store_report_busiest_types(db, a, range->day_from, range->to, REPORT_TOP_TYPES,
+    DbResult r = store_report_busiest_types(db, a, range->day_starts[0],
+                                            range->day_starts[range->days], REPORT_TOP_TYPES,
                                             &types, &count);
     if (r != DB_OK)
         return request_db_failure(r);

@@ -17,15 +17,27 @@
 #define REPORT_MAX_SERIES 3
 #define REPORT_TOP_TYPES 10
 
+#define REPORT_MAX_DAYS 90
+#define REPORT_MAX_WEEKS ((REPORT_MAX_DAYS + 6) / 7 > REPORT_MIN_WEEKS ? (REPORT_MAX_DAYS + 6) / 7 \
+                                                                   : REPORT_MIN_WEEKS)
+/* Counts are taken in SQL per quarter hour and summed into days here: every zone offset in use
+ * is a multiple of 15 minutes, so days of any time zone (23 or 25 hours at DST changes) are
+ * made of whole buckets. */
+#define REPORT_BUCKET 900
+
 /* The period a dashboard shows: the last `days` days including today, and the weeks that
- * cover it (at least REPORT_MIN_WEEKS) including the current one. */
+ * cover it (at least REPORT_MIN_WEEKS) including the current one - as the instants the days
+ * and weeks start (day_starts[days] / week_starts[weeks] = the end, exclusive) and as
+ * calendar dates (for labels). report_range_for is the one place that knows the time zone. */
 typedef struct ReportRange {
     int days;          /* 7, 30 or 90 */
-    int64_t now;
-    int64_t day_from;  /* 00:00 UTC of the first day */
-    int64_t to;        /* 00:00 UTC after today: the end (exclusive) of days and weeks */
     int weeks;
-    int64_t week_from; /* Monday 00:00 UTC of the first week */
+    int64_t now;
+    const char *zone;  /* the time zone days are counted in: "UTC" */
+    int64_t day_starts[REPORT_MAX_DAYS + 1];
+    int64_t day_dates[REPORT_MAX_DAYS];     /* each day's date as 00:00 UTC of that date */
+    int64_t week_starts[REPORT_MAX_WEEKS + 1];
+    int64_t week_dates[REPORT_MAX_WEEKS];   /* each week's Monday, like day_dates */
 } ReportRange;
 
 /* The range presets offered (7, 30, 90) and the default (30). */
@@ -35,6 +47,7 @@ extern const int REPORT_DAY_PRESETS[3];
 /* days as one of the presets: "7", "30" or "90"; anything else gives REPORT_DEFAULT_DAYS (a
  * bookmarked or mistyped link still shows the dashboard). */
 int report_days_from_text(const char *text);
+/* The range of days (1..REPORT_MAX_DAYS) ending today, counted in UTC. */
 void report_range_for(int64_t now, int days, ReportRange *out);
 /* 00:00 UTC of t's day / Monday 00:00 UTC of t's week. */
 int64_t report_day_start(int64_t t);
@@ -68,7 +81,7 @@ typedef struct ReportData {
     ReportRowKind row_kind;
     const char *row_name;    /* English msgid heading the row labels ("Day", "Status") */
     int rows;
-    int64_t *row_times;      /* DAYS, WEEKS */
+    int64_t *row_times;      /* DAYS, WEEKS: the date (of the Monday) as 00:00 UTC of it */
     const char **row_keys;   /* TRANSLATED, NAMED: a stable key (status, type key) */
     const char **row_labels; /* TRANSLATED: msgid; NAMED: name in the language asked for */
     int series_count;

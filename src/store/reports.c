@@ -1,47 +1,57 @@
-/* reports (store): SQL of the reports dashboard. Counts are grouped in SQL by day index
- * ((time - from) / 86400, integer division in both dialects); durations come back one row
+/* reports (store): SQL of the reports dashboard. Counts are grouped in SQL by time bucket
+ * ((time - from) / bucket, integer division in both dialects; the domain sums buckets into
+ * days of its time zone); durations come back one row
  * per request for the domain's medians, read from the first_response_at / first_resolved_at
  * columns that triggers on events keep (migration 010) through covering indexes, so the cost
  * follows the range, not the tables.
  * SECURITY: values are always bound; no text is built from input. */
 #include "store/reports.h"
 
-/* Adds each (day, count) row of st (already bound) into counts. */
-static DbResult add_day_counts(DbStmt *st, int days, int64_t *counts)
+/* Reads (bucket number, count) rows of st (bound already) as buckets from `from`. */
+static DbResult read_buckets(DbStmt *st, Arena *a, int64_t from, int64_t bucket_seconds,
+                             ReportBucket **out, int *count)
 {
+    *out = NULL;
+    *count = 0;
+    int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
-        int64_t day = db_col_int(st, 0);
-        if (day >= 0 && day < days)
-            counts[day] += db_col_int(st, 1);
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        ReportBucket *b = &(*out)[(*count)++];
+        b->start = from + db_col_int(st, 0) * bucket_seconds;
+        b->count = db_col_int(st, 1);
     }
     db_done(st);
     return r;
 }
 
-DbResult store_report_created_per_day(Db *db, int64_t from, int days, int64_t *counts)
+DbResult store_report_created_buckets(Db *db, Arena *a, int64_t from, int64_t to,
+                                      int64_t bucket_seconds, ReportBucket **out, int *count)
 {
-    DbStmt *st = db_prepare(db, "SELECT (created_at - ?) / 86400 AS day, COUNT(*) FROM requests "
-                                "WHERE created_at >= ? AND created_at < ? GROUP BY day");
+    DbStmt *st = db_prepare(db, "SELECT (created_at - ?) / ? AS bucket, COUNT(*) FROM requests "
+                                "WHERE created_at >= ? AND created_at < ? GROUP BY bucket");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, from);
-    db_bind_int(st, 2, from);
-    db_bind_int(st, 3, from + (int64_t)days * 86400);
-    return add_day_counts(st, days, counts);
+    db_bind_int(st, 2, bucket_seconds);
+    db_bind_int(st, 3, from);
+    db_bind_int(st, 4, to);
+    return read_buckets(st, a, from, bucket_seconds, out, count);
 }
 
-DbResult store_report_resolved_per_day(Db *db, int64_t from, int days, int64_t *counts)
+DbResult store_report_resolved_buckets(Db *db, Arena *a, int64_t from, int64_t to,
+                                       int64_t bucket_seconds, ReportBucket **out, int *count)
 {
-    DbStmt *st = db_prepare(db, "SELECT (first_resolved_at - ?) / 86400 AS day, COUNT(*) "
+    DbStmt *st = db_prepare(db, "SELECT (first_resolved_at - ?) / ? AS bucket, COUNT(*) "
                                 "FROM requests WHERE first_resolved_at >= ? "
-                                "AND first_resolved_at < ? GROUP BY day");
+                                "AND first_resolved_at < ? GROUP BY bucket");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, from);
-    db_bind_int(st, 2, from);
-    db_bind_int(st, 3, from + (int64_t)days * 86400);
-    return add_day_counts(st, days, counts);
+    db_bind_int(st, 2, bucket_seconds);
+    db_bind_int(st, 3, from);
+    db_bind_int(st, 4, to);
+    return read_buckets(st, a, from, bucket_seconds, out, count);
 }
 
 DbResult store_report_open_by_status(Db *db, Arena *a, ReportStatusCount **out, int *count)

@@ -9,12 +9,20 @@
 #include "store/db.h"
 #include <stdint.h>
 
-/* counts[d] += requests created on day d, days of 86400 s from `from` (d in 0..days-1). */
-DbResult store_report_created_per_day(Db *db, int64_t from, int days, int64_t *counts);
-/* counts[d] += requests that moved into resolved or closed (from a not-done status) for the
- * first time on day d (requests.first_resolved_at: a reopened request resolved again is not
- * counted again). */
-DbResult store_report_resolved_per_day(Db *db, int64_t from, int days, int64_t *counts);
+/* A count per time bucket: requests in [start, start + bucket_seconds). */
+typedef struct ReportBucket {
+    int64_t start;
+    int64_t count;
+} ReportBucket;
+/* Requests created in [from, to), counted per bucket of bucket_seconds from `from` (only
+ * buckets that hold some). */
+DbResult store_report_created_buckets(Db *db, Arena *a, int64_t from, int64_t to,
+                                      int64_t bucket_seconds, ReportBucket **out, int *count);
+/* Requests that moved into resolved or closed (from a not-done status) for the first time in
+ * [from, to) (requests.first_resolved_at: a reopened request resolved again is not counted
+ * again), per bucket. */
+DbResult store_report_resolved_buckets(Db *db, Arena *a, int64_t from, int64_t to,
+                                       int64_t bucket_seconds, ReportBucket **out, int *count);
 
 typedef struct ReportStatusCount {
     const char *status;

@@ -51,12 +51,23 @@ static void days_and_weeks_in_utc(void **state)
     assert_int_equal(report_week_start(0), -3 * 86400);           /* 1970-01-01 was a Thursday */
     ReportRange r;
     report_range_for(1773835200, 30, &r);
-    assert_int_equal(r.to, 1773792000 + 86400);
-    assert_int_equal(r.day_from, 1773792000 - 29 * 86400);
+    assert_int_equal(r.days, 30);
+    assert_string_equal(r.zone, "UTC");
+    assert_int_equal(r.day_starts[30], 1773792000 + 86400); /* the end: tomorrow 00:00 */
+    assert_int_equal(r.day_starts[29], 1773792000);
+    assert_int_equal(r.day_starts[0], 1773792000 - 29 * 86400);
+    assert_int_equal(r.day_dates[0], r.day_starts[0]);
     assert_int_equal(r.weeks, 8);
-    assert_int_equal(r.week_from, 1773619200 - 7 * 7 * 86400);
+    assert_int_equal(r.week_starts[0], 1773619200 - 7 * 7 * 86400);
+    assert_int_equal(r.week_starts[8], 1773619200 + 7 * 86400);
+    assert_int_equal(r.week_dates[7], 1773619200);
     report_range_for(1773835200, 90, &r);
     assert_int_equal(r.weeks, 13);
+    assert_int_equal(r.day_starts[90] - r.day_starts[0], 90 * 86400);
+    report_range_for(1773835200, 7, &r);
+    assert_int_equal(r.weeks, 8);
+    report_range_for(1773835200, 1000, &r); /* clamped: the arrays hold REPORT_MAX_DAYS */
+    assert_int_equal(r.days, REPORT_MAX_DAYS);
     static const struct {
         const char *text;
         int days;
