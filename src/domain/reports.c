@@ -40,8 +40,8 @@ void report_range_for(int64_t now, int days, ReportRange *out)
 {
     /* Days and weeks in UTC: the portal has no time-zone setting yet. With one, this is the
      * only function to change - day_starts become the zone's local midnights (23/25 hours
-     * apart at DST changes), day_dates stay the calendar dates; SQL counts per REPORT_BUCKET
-     * and everything downstream follows these arrays. */
+     * apart at DST changes), day_dates stay the calendar dates, bucket becomes 900 (every
+     * offset in use is a multiple of 15 minutes); everything downstream follows these. */
     if (days < 1)
         days = 1;
     if (days > REPORT_MAX_DAYS)
@@ -49,6 +49,7 @@ void report_range_for(int64_t now, int days, ReportRange *out)
     out->days = days;
     out->now = now;
     out->zone = "UTC";
+    out->bucket = REPORT_DAY; /* one bucket a day: the fewest groups for SQL to build */
     int64_t today = report_day_start(now);
     for (int i = 0; i <= days; i++)
         out->day_starts[i] = today - (int64_t)(days - 1 - i) * REPORT_DAY;
@@ -142,10 +143,10 @@ RequestResult report_created_resolved(Db *db, Arena *a, const ReportRange *range
     int64_t from = range->day_starts[0], to = range->day_starts[range->days];
     ReportBucket *created, *resolved;
     int created_count, resolved_count;
-    DbResult r = store_report_created_buckets(db, a, from, to, REPORT_BUCKET, &created,
+    DbResult r = store_report_created_buckets(db, a, from, to, range->bucket, &created,
                                               &created_count);
     if (r == DB_OK)
-        r = store_report_resolved_buckets(db, a, from, to, REPORT_BUCKET, &resolved,
+        r = store_report_resolved_buckets(db, a, from, to, range->bucket, &resolved,
                                           &resolved_count);
     if (r != DB_OK)
         return request_db_failure(r);

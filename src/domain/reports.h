@@ -20,10 +20,6 @@
 #define REPORT_MAX_DAYS 90
 #define REPORT_MAX_WEEKS ((REPORT_MAX_DAYS + 6) / 7 > REPORT_MIN_WEEKS ? (REPORT_MAX_DAYS + 6) / 7 \
                                                                    : REPORT_MIN_WEEKS)
-/* Counts are taken in SQL per quarter hour and summed into days here: every zone offset in use
- * is a multiple of 15 minutes, so days of any time zone (23 or 25 hours at DST changes) are
- * made of whole buckets. */
-#define REPORT_BUCKET 900
 
 /* The period a dashboard shows: the last `days` days including today, and the weeks that
  * cover it (at least REPORT_MIN_WEEKS) including the current one - as the instants the days
@@ -34,6 +30,9 @@ typedef struct ReportRange {
     int weeks;
     int64_t now;
     const char *zone;  /* the time zone days are counted in: "UTC" */
+    int64_t bucket;    /* seconds: SQL counts per bucket, summed into days here; every day
+                          boundary is a whole number of buckets from day_starts[0] (a day in
+                          UTC; 900 fits every time zone in use, DST days of 23/25 hours too) */
     int64_t day_starts[REPORT_MAX_DAYS + 1];
     int64_t day_dates[REPORT_MAX_DAYS];     /* each day's date as 00:00 UTC of that date */
     int64_t week_starts[REPORT_MAX_WEEKS + 1];
