@@ -16,6 +16,7 @@ static void usage(FILE *out)
           "  admin setup-link    print a one-time link that creates the first admin\n"
           "  admin user add|list|disable ...\n"
           "  backup FILE         consistent copy of the SQLite database\n"
+          "  copy-db --from FILE.db --to postgres://...   move the data to PostgreSQL, verified\n"
           "  options             print the table of every option (Markdown)\n"
           "common options: --config FILE --data DIR --db URL (see README)\n",
           out);
@@ -33,8 +34,11 @@ int main(int argc, char **argv)
     char *args[16];
     int nargs = 0;
     static const char *const admin_flags[] = {"email", "name", "role", NULL};
+    static const char *const copy_flags[] = {"from", "to", NULL};
     if (str_eq(command, "admin"))
         config_allow_extra_flags(admin_flags, cli_admin_flag_values);
+    if (str_eq(command, "copy-db"))
+        config_allow_extra_flags(copy_flags, cli_copy_flag_values);
     Buf err;
     buf_init(&err, NULL);
     if (!config_load(&cfg, argc, argv, 2, args, 16, &nargs, &err)) {

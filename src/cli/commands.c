@@ -10,7 +10,8 @@
 
 const CliCommand CLI_COMMANDS[] = {
     {"serve", cli_serve},   {"migrate", cli_migrate}, {"admin", cli_admin},
-    {"backup", cli_backup}, {"options", cli_options}, {"seed-bench", cli_seed_bench}, {0, 0},
+    {"backup", cli_backup}, {"options", cli_options}, {"seed-bench", cli_seed_bench},
+    {"copy-db", cli_copy_db}, {0, 0},
 };
 
 int cli_migrate(int nargs, char **args)

@@ -4,6 +4,7 @@
  * direction, full text) are chosen among string literals, never built from input. */
 #include "store/requests.h"
 #include <stdint.h>
+#include <string.h>
 
 /* ---- forms ---- */
 
@@ -125,8 +126,11 @@ DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id
 DbResult store_request_search_insert(Db *db, int64_t request_id, const char *summary,
                                      const char *body)
 {
-    DbStmt *st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
-                                "VALUES (?, ?, ?)");
+    DbStmt *st = db_kind(db) == DB_POSTGRES
+                     ? db_prepare(db, "INSERT INTO request_search (request_id, summary, body) "
+                                      "VALUES (?, ?, ?)")
+                     : db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                                      "VALUES (?, ?, ?)");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
@@ -274,6 +278,65 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 #define SEARCH_EVERYTHING(COL, CMP, DIR)                                                       \
     SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
 
+/* PostgreSQL: the same query shape over the tsvector table (GIN index); 1 bind: the terms,
+ * one a line (see pforte_search_query in migrations/postgres/002). */
+#define PG_SEARCH_FROM                                                                         \
+    LIST_COLUMNS "FROM request_search s JOIN requests r ON r.id = s.request_id " LIST_JOINS    \
+    "WHERE s.document @@ pforte_search_query(?) "
+#define PG_SEARCH_VISIBLE_IDS                                                                  \
+    "AND s.request_id IN (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? "      \
+    "UNION ALL SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "        \
+    "WHERE ? = 1 AND p.user_id = ? AND (? = 0 OR x.reporter_id <> ?) "                         \
+    "UNION ALL SELECT x.id FROM requests x WHERE ? = 1 AND x.organization_id = ? "             \
+    "AND (? = 0 OR x.reporter_id <> ?)) "
+#define PG_SEARCH_VISIBLE(COL, CMP, DIR)                                                       \
+    PG_SEARCH_FROM PG_SEARCH_VISIBLE_IDS "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
+#define PG_SEARCH_EVERYTHING(COL, CMP, DIR)                                                    \
+    PG_SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", COL, CMP, DIR)
+
+/* index: everything * 2 + by_created * 2 + backward, as below */
+static const char *const PG_SEARCH_SQL[8] = {
+    PG_SEARCH_VISIBLE("updated_at", "<", "DESC"),    PG_SEARCH_VISIBLE("updated_at", ">", "ASC"),
+    PG_SEARCH_VISIBLE("created_at", "<", "DESC"),    PG_SEARCH_VISIBLE("created_at", ">", "ASC"),
+    PG_SEARCH_EVERYTHING("updated_at", "<", "DESC"), PG_SEARCH_EVERYTHING("updated_at", ">", "ASC"),
+    PG_SEARCH_EVERYTHING("created_at", "<", "DESC"), PG_SEARCH_EVERYTHING("created_at", ">", "ASC"),
+};
+
+/* The FTS5 expression the domain builds ("a" "b c"* : quoted terms, "" inside for a quote,
+ * * for a prefix) as the line form pforte_search_query takes: '*' or ' ', then the term. */
+static const char *pg_search_terms(Arena *a, const char *fts)
+{
+    size_t n = strlen(fts);
+    char *out = arena_alloc(a, n + 2);
+    size_t o = 0;
+    const char *p = fts;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p != '"')
+            break;
+        p++;
+        size_t mark = o++;
+        while (*p) {
+            if (*p == '"' && p[1] == '"') {
+                out[o++] = '"';
+                p += 2;
+            } else if (*p == '"') {
+                p++;
+                break;
+            } else {
+                out[o++] = *p++;
+            }
+        }
+        out[mark] = *p == '*' ? '*' : ' ';
+        if (*p == '*')
+            p++;
+        out[o++] = '\n';
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* index: everything * 8 + match * 4 + by_created * 2 + backward */
 static const char *const LIST_SQL[16] = {
     LIST_VISIBLE("updated_at", "<", "DESC", WITH_FILTERS),
@@ -339,10 +402,10 @@ static bool list_filtered(const RequestListFilter *f)
     return f->status != LIST_STATUS_ALL || f->type_id != 0;
 }
 
-static void bind_list(Binder *b, const RequestListFilter *f)
+static void bind_list(Binder *b, const RequestListFilter *f, const char *match)
 {
-    if (f->match) {
-        db_bind_text(b->st, ++b->next, f->match);
+    if (match) {
+        db_bind_text(b->st, ++b->next, match);
         for (int which = 0; !f->everything && which < 3; which++)
             bind_branch_head(b, f, which);
         bind_filters(b, f);
@@ -369,17 +432,21 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
 {
     *rows = NULL;
     *count = 0;
-    if (f->match && db_kind(db) != DB_SQLITE)
-        return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
     int order = (f->by_created ? 2 : 0) + (f->backward ? 1 : 0);
     bool plain = !f->everything && !f->match && !list_filtered(f);
-    DbStmt *st = db_prepare(db, plain ? LIST_SQL_UNFILTERED[order]
-                                      : LIST_SQL[(f->everything ? 8 : 0) + (f->match ? 4 : 0) +
-                                                 order]);
+    bool postgres = db_kind(db) == DB_POSTGRES;
+    const char *match = f->match && postgres ? pg_search_terms(a, f->match) : f->match;
+    DbStmt *st;
+    if (match && postgres)
+        st = db_prepare(db, PG_SEARCH_SQL[(f->everything ? 4 : 0) + order]);
+    else
+        st = db_prepare(db, plain ? LIST_SQL_UNFILTERED[order]
+                                  : LIST_SQL[(f->everything ? 8 : 0) + (f->match ? 4 : 0) +
+                                             order]);
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
-    bind_list(&b, f);
+    bind_list(&b, f, match);
     int cap = f->limit > 0 ? f->limit : 1;
     *rows = arena_alloc(a, sizeof(RequestListRow) * (size_t)cap);
     DbResult r;
