@@ -282,7 +282,7 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
  * one a line (see pforte_search_query in migrations/postgres/002). */
 #define PG_SEARCH_FROM                                                                         \
     LIST_COLUMNS "FROM request_search s JOIN requests r ON r.id = s.request_id " LIST_JOINS    \
-    "WHERE s.document @@ pforte_search_query(?) "
+    "WHERE s.document @@ (SELECT pforte_search_query(?)) "
 #define PG_SEARCH_VISIBLE_IDS                                                                  \
     "AND s.request_id IN (SELECT x.id FROM requests x WHERE ? = 1 AND x.reporter_id = ? "      \
     "UNION ALL SELECT x.id FROM participants p JOIN requests x ON x.id = p.request_id "        \
