@@ -6,6 +6,7 @@
 #include "core/str.h"
 #include "store/copy.h"
 #include <stdio.h>
+#include <sys/stat.h>
 
 const char *cli_copy_flag_values[2];
 
@@ -20,7 +21,13 @@ int cli_copy_db(int nargs, char **args)
         return 2;
     }
     int status = 1;
-    Db *from = db_open(from_url), *to = NULL;
+    Db *from = NULL, *to = NULL;
+    struct stat info;
+    if (stat(from_url, &info) != 0 || !S_ISREG(info.st_mode)) {
+        fprintf(stderr, "pforte copy-db: no SQLite database at %s\n", from_url);
+        goto done;
+    }
+    from = db_open(from_url);
     if (!from || db_migrate(from) != DB_OK) {
         fprintf(stderr, "pforte copy-db: cannot open or upgrade %s\n", from_url);
         goto done;
