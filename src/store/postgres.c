@@ -81,10 +81,15 @@ static void notice_ignore(void *arg, const char *message)
 
 static PGconn *pg_connect(const char *url)
 {
-    /* the URL's own values win over these defaults (they come before dbname) */
-    const char *keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
-                          NULL};
-    const char *values[] = {"5", "pforte", "UTF8", url, NULL};
+    /* the URL's own values win over these defaults (they come before dbname). Keepalives
+     * notice a server that vanished without closing the connection (a dead machine, a cut
+     * network) within about half a minute instead of the kernel's two hours; no statement of
+     * a page should run for a minute. */
+    const char *keys[] = {"connect_timeout", "application_name", "client_encoding",
+                          "keepalives", "keepalives_idle", "keepalives_interval",
+                          "keepalives_count", "options", "dbname", NULL};
+    const char *values[] = {"5", "pforte", "UTF8", "1", "10", "5", "3",
+                            "-c statement_timeout=60s", url, NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn)
         return NULL;
@@ -198,7 +203,7 @@ static DbResult map_error(Db *db, PGresult *res, const char *what, const char *s
         return DB_CONFLICT;
     }
     if (str_eq(state, "40001") || str_eq(state, "40P01") || str_eq(state, "55P03") ||
-        str_starts_with(state, "53"))
+        str_eq(state, "57014") || str_starts_with(state, "53"))
         return DB_BUSY;
     char line[300];
     log_error("event=db_error backend=postgres what=%s state=%s error=\"%s\" sql=\"%.100s\"",
