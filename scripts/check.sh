@@ -5,7 +5,9 @@
 #   http   the HTTP black-box suite tests/http/ against build/pforte (SQLite)
 #   asan   the same suite against build/pforte-asan (ASan/UBSan; a report fails the test)
 #   pg     the same suite against PostgreSQL (a throwaway cluster from scripts/pg.sh), skipped
-#          with a note while build/pforte says its PostgreSQL backend is not available
+#          with a note while build/pforte says its PostgreSQL backend is not available; with
+#          PFORTE_TEST_DB set the PostgreSQL-only files run too: scaleout (two instances on one
+#          database), pg_restart (a cluster of its own, stopped and started under load), copy_db
 #   e2e    the browser tests tests/e2e/ (playwright-core + Debian's chromium)
 #   fuzz   scripts/fuzz.sh: every build/fuzz/fuzz_* for FUZZ_SECONDS (default 20) each
 # `scripts/check.sh unit http` runs only those. Logs: build/check/. The last line is always

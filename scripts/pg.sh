@@ -7,6 +7,9 @@
 #   scripts/pg.sh stop [DIR]        stop that cluster (DIR defaults to $PFORTE_TEST_PG_DIR), delete it
 #   scripts/pg.sh run CMD ARGS...   start, run CMD with PFORTE_TEST_DB set, stop (also on failure);
 #                                   exits with CMD's status
+#   scripts/pg.sh pause DIR         stop that cluster's server (fast shutdown: clients are cut
+#                                   off) but keep its data; `resume DIR` starts it again on the
+#                                   same port (the restart test)
 # Runs the server as user postgres when started as root. Uses the newest
 # /usr/lib/postgresql/*/bin unless PG_BIN says otherwise.
 set -u
@@ -49,14 +52,15 @@ pg_start() {
     cat "$dir/initdb.log" >&2
     return 1
   fi
-  local port started=0 try
+  local port started=0 try opts
   for try in 1 2 3; do
     port=$(free_port)
-    if as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    opts="-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=off \
+          -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    if as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$opts" \
         start >/dev/null 2>&1; then
       started=1
+      echo "$opts" >"$dir/opts"
       break
     fi
   done
@@ -70,8 +74,23 @@ pg_start() {
   echo "export PFORTE_TEST_PG_DIR=$dir"
 }
 
+pg_pause() {
+  local dir=$1
+  [ -n "$dir" ] && [ -f "$dir/opts" ] || { echo "pg.sh: no cluster in '$dir'" >&2; return 1; }
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
+}
+
+pg_resume() {
+  local dir=$1
+  [ -n "$dir" ] && [ -f "$dir/opts" ] || { echo "pg.sh: no cluster in '$dir'" >&2; return 1; }
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$(cat "$dir/opts")" \
+    start >/dev/null
+}
+
 case "${1:-}" in
   start) pg_start ;;
+  pause) pg_pause "${2:-}" ;;
+  resume) pg_resume "${2:-}" ;;
   stop) pg_stop "${2:-${PFORTE_TEST_PG_DIR:-}}" ;;
   run)
     shift
@@ -82,5 +101,5 @@ case "${1:-}" in
     "$@"
     exit $?
     ;;
-  *) echo "usage: $0 start | stop [DIR] | run CMD ARGS..." >&2; exit 2 ;;
+  *) echo "usage: $0 start | stop [DIR] | pause DIR | resume DIR | run CMD ARGS..." >&2; exit 2 ;;
 esac

@@ -18,6 +18,7 @@ static void usage(FILE *out)
           "  backup FILE         consistent copy of the SQLite database\n"
           "  mail-in             file one mail read from standard input (MTA pipe)\n"
           "  mail-poll           file the unseen mail of the IMAP mailbox (--interval SECONDS)\n"
+          "  copy-db --from FILE.db --to postgres://...   move the data to PostgreSQL, verified\n"
           "  options             print the table of every option (Markdown)\n"
           "common options: --config FILE --data DIR --db URL (see README)\n",
           out);
@@ -40,6 +41,9 @@ int main(int argc, char **argv)
         config_allow_extra_flags(admin_flags, cli_admin_flag_values);
     if (str_eq(command, "mail-poll"))
         config_allow_extra_flags(poll_flags, cli_mail_poll_flag_values);
+    static const char *const copy_flags[] = {"from", "to", NULL};
+    if (str_eq(command, "copy-db"))
+        config_allow_extra_flags(copy_flags, cli_copy_flag_values);
     Buf err;
     buf_init(&err, NULL);
     if (!config_load(&cfg, argc, argv, 2, args, 16, &nargs, &err)) {

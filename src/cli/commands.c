@@ -11,7 +11,7 @@
 const CliCommand CLI_COMMANDS[] = {
     {"serve", cli_serve},   {"migrate", cli_migrate}, {"admin", cli_admin},
     {"backup", cli_backup}, {"options", cli_options}, {"seed-bench", cli_seed_bench},
-    {"mail-in", cli_mail_in}, {"mail-poll", cli_mail_poll}, {0, 0},
+    {"mail-in", cli_mail_in}, {"mail-poll", cli_mail_poll}, {"copy-db", cli_copy_db}, {0, 0},
 };
 
 int cli_migrate(int nargs, char **args)

@@ -42,6 +42,8 @@ const Setting SETTINGS[] = {
       "Largest multipart body with files (413 above)"),
     S(connection_timeout, SETTING_INT, "30", 1, 3600, false,
       "Seconds a connection may stay idle before it is closed"),
+    S(trusted_proxies, SETTING_STRING, "", 0, 0, false,
+      "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client"),
     S(test_clock, SETTING_BOOL, "false", 0, 0, false,
       "Tests only: add the seconds in <data>/clock-offset to the clock"),
     S(session_idle_days, SETTING_INT, "14", 1, 3650, false, "Sessions end after this idle time"),

@@ -95,6 +95,59 @@ static const char *client_ip(Arena *a, struct MHD_Connection *conn)
     return arena_strdup(a, text);
 }
 
+/* True when ip is one of the comma-separated addresses in list. */
+static bool address_listed(const char *list, const char *ip, size_t n)
+{
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        if ((size_t)(end - p) == n && n && strncmp(p, ip, n) == 0)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/* Behind a trusted reverse proxy the client is the right-most X-Forwarded-For entry that is
+ * not itself a trusted proxy (entries further left are whatever the client claimed).
+ * SECURITY: only the direct peer's membership in trusted_proxies makes the header count, and
+ * only a well-formed address is taken; anything else keeps the peer address. */
+static const char *forwarded_client(Arena *a, Request *req, const char *peer, const char *trusted)
+{
+    if (str_empty(trusted) || !address_listed(trusted, peer, strlen(peer)))
+        return peer;
+    const char *xff = request_header(req, "X-Forwarded-For");
+    if (!xff)
+        return peer;
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',')
+            start--;
+        const char *s = start, *e = end;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        size_t n = (size_t)(e - s);
+        if (n == 0 || n >= INET6_ADDRSTRLEN)
+            return peer;
+        char text[INET6_ADDRSTRLEN];
+        memcpy(text, s, n);
+        text[n] = '\0';
+        unsigned char bin[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, text, bin) != 1 && inet_pton(AF_INET6, text, bin) != 1)
+            return peer;
+        if (!address_listed(trusted, text, n))
+            return arena_strdup(a, text);
+        end = start > xff ? start - 1 : xff;
+    }
+    return peer;
+}
+
 static enum MHD_Result send_response(Exchange *ex, struct MHD_Connection *conn)
 {
     Outgoing out;
@@ -123,6 +176,7 @@ static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn, 
     req->conn = conn;
     req->client_ip = client_ip(req->arena, conn);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, ex);
+    req->client_ip = forwarded_client(req->arena, req, req->client_ip, server_opt->trusted_proxies);
     ex->status = exchange_read_head(ex, server_opt, version);
     if (ex->status && ex->has_body) {
         /* answering on the first call makes MHD skip the body (no 100 Continue) and close */

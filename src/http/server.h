@@ -28,6 +28,7 @@ typedef struct ServerOptions {
     int64_t max_form_bytes;      /* urlencoded bodies */
     int64_t max_upload_bytes;    /* multipart bodies */
     int connection_timeout;      /* seconds idle */
+    const char *trusted_proxies; /* "127.0.0.1,::1": peers whose X-Forwarded-For is believed */
     int slow_workers;            /* threads for routes marked slow; their connections are
                                     suspended meanwhile, so the HTTP workers stay free */
 } ServerOptions;

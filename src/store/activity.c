@@ -289,9 +289,22 @@ DbResult store_request_set_message_id(Db *db, int64_t request_id, const char *me
 
 DbResult store_request_search_refresh(Db *db, int64_t request_id)
 {
-    if (db_kind(db) != DB_SQLITE)
-        return DB_OK; /* PostgreSQL keeps its tsvector up to date itself (migration) */
-    DbStmt *st = db_prepare(db, "DELETE FROM request_search WHERE rowid = ?");
+    DbStmt *st;
+    if (db_kind(db) == DB_POSTGRES) {
+        /* the tsvector column follows summary and body by itself (generated column) */
+        st = db_prepare(db, "INSERT INTO request_search (request_id, summary, body) "
+                            "SELECT r.id, r.summary, r.description || chr(10) || "
+                            "COALESCE((SELECT string_agg(c.body, chr(10) ORDER BY c.id) "
+                            "FROM events c WHERE c.request_id = r.id AND c.kind = 'comment' "
+                            "AND c.internal = 0), '') FROM requests r WHERE r.id = ? "
+                            "ON CONFLICT (request_id) DO UPDATE SET summary = excluded.summary, "
+                            "body = excluded.body");
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, request_id);
+        return db_run(st);
+    }
+    st = db_prepare(db, "DELETE FROM request_search WHERE rowid = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);

@@ -23,6 +23,8 @@ typedef enum {
 
 typedef enum { DB_SQLITE, DB_POSTGRES } DbKind;
 
+/* True for postgres:// and postgresql:// URLs (libpq fills missing parts from PG* variables). */
+bool db_url_is_postgres(const char *url);
 /* Opens url (a file path or postgres://...). NULL on failure (logged). */
 Db *db_open(const char *url);
 void db_close(Db *db);
@@ -50,6 +52,8 @@ int64_t db_col_int(DbStmt *st, int col);                      /* 0-based */
 char *db_col_text(DbStmt *st, int col, Arena *a);
 const void *db_col_blob(DbStmt *st, int col, size_t *n);    /* valid until the next step */
 bool db_col_is_null(DbStmt *st, int col);
+/* Columns of the statement's result (after a step). */
+int db_col_count(DbStmt *st);
 /* Ends use of the statement (resets it); call after the last step. */
 void db_done(DbStmt *st);
 /* Runs a statement to its end and resets it: DB_OK (also when it returned a row), or the
@@ -63,7 +67,7 @@ int64_t db_changes(Db *db);
 
 /* Runs one statement that returns no rows; binds nothing. For schema and pragmas. */
 DbResult db_exec(Db *db, const char *sql);
-DbResult db_begin(Db *db);   /* BEGIN IMMEDIATE on SQLite */
+DbResult db_begin(Db *db);   /* BEGIN IMMEDIATE on SQLite, BEGIN (READ COMMITTED) on PostgreSQL */
 DbResult db_commit(Db *db);
 /* A read-only snapshot for several queries of one page: one lock instead of one per query.
  * End it with db_read_end (never fails visibly). */

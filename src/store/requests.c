@@ -4,6 +4,7 @@
  * direction, full text) are chosen among string literals, never built from input. */
 #include "store/requests.h"
 #include <stdint.h>
+#include <string.h>
 
 /* ---- forms ---- */
 
@@ -125,8 +126,11 @@ DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id
 DbResult store_request_search_insert(Db *db, int64_t request_id, const char *summary,
                                      const char *body)
 {
-    DbStmt *st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
-                                "VALUES (?, ?, ?)");
+    DbStmt *st = db_kind(db) == DB_POSTGRES
+                     ? db_prepare(db, "INSERT INTO request_search (request_id, summary, body) "
+                                      "VALUES (?, ?, ?)")
+                     : db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                                      "VALUES (?, ?, ?)");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
@@ -254,17 +258,69 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 #define SEARCH_EVERYTHING(COL, CMP, DIR)                                                       \
     SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
 
+/* PostgreSQL: the same query shape over the tsvector table (GIN index); 1 bind: the terms,
+ * one a line (see pforte_search_query in migrations/postgres/002). */
+#define PG_SEARCH_FROM                                                                         \
+    LIST_COLUMNS "FROM request_search s JOIN requests r ON r.id = s.request_id " LIST_JOINS    \
+    "WHERE s.document @@ (SELECT pforte_search_query(?)) "
+/* binds: user, mine-only flag, others-only flag (as SEARCH_VISIBLE_IDS) */
+#define PG_SEARCH_VISIBLE_IDS                                                                  \
+    "AND s.request_id IN (SELECT a.request_id FROM request_access a WHERE a.user_id = ? "      \
+    "AND (? = 0 OR a.reported = 1) AND (? = 0 OR a.reported = 0)) "
+#define PG_SEARCH_VISIBLE(COL, CMP, DIR)                                                       \
+    PG_SEARCH_FROM PG_SEARCH_VISIBLE_IDS "AND " LIST_FILTERS("r")                              \
+    LIST_PAGE("r", "id", COL, CMP, DIR)
+#define PG_SEARCH_EVERYTHING(COL, CMP, DIR)                                                    \
+    PG_SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
+
+/* The FTS5 expression the domain builds ("a" "b c"* : quoted terms, "" inside for a quote,
+ * * for a prefix) as the line form pforte_search_query takes: '*' or ' ', then the term. */
+static const char *pg_search_terms(Arena *a, const char *fts)
+{
+    size_t n = strlen(fts);
+    char *out = arena_alloc(a, n + 2);
+    size_t o = 0;
+    const char *p = fts;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p != '"')
+            break;
+        p++;
+        size_t mark = o++;
+        while (*p) {
+            if (*p == '"' && p[1] == '"') {
+                out[o++] = '"';
+                p += 2;
+            } else if (*p == '"') {
+                p++;
+                break;
+            } else {
+                out[o++] = *p++;
+            }
+        }
+        out[mark] = *p == '*' ? '*' : ' ';
+        if (*p == '*')
+            p++;
+        out[o++] = '\n';
+    }
+    out[o] = '\0';
+    return out;
+}
+
 #define LIST_ORDERS(V)                                                                         \
     {V("updated_at", "<", "DESC"), V("updated_at", ">", "ASC"), V("created_at", "<", "DESC"),  \
      V("created_at", ">", "ASC")}
 
 typedef enum { LIST_KIND_ACCESS, LIST_KIND_MINE, LIST_KIND_SEARCH, LIST_KIND_EVERYTHING,
-               LIST_KIND_SEARCH_EVERYTHING, LIST_KIND_COUNT } ListKind;
+               LIST_KIND_SEARCH_EVERYTHING, LIST_KIND_PG_SEARCH, LIST_KIND_PG_SEARCH_EVERYTHING,
+               LIST_KIND_COUNT } ListKind;
 
 /* [kind][by_created * 2 + backward] */
 static const char *const LIST_SQL[LIST_KIND_COUNT][4] = {
     LIST_ORDERS(LIST_ACCESS),     LIST_ORDERS(LIST_MINE),        LIST_ORDERS(SEARCH_VISIBLE),
-    LIST_ORDERS(LIST_EVERYTHING), LIST_ORDERS(SEARCH_EVERYTHING),
+    LIST_ORDERS(LIST_EVERYTHING), LIST_ORDERS(SEARCH_EVERYTHING), LIST_ORDERS(PG_SEARCH_VISIBLE),
+    LIST_ORDERS(PG_SEARCH_EVERYTHING),
 };
 
 typedef struct Binder {
@@ -277,25 +333,29 @@ static void bind_int(Binder *b, int64_t v)
     db_bind_int(b->st, ++b->next, v);
 }
 
-static ListKind list_kind(const RequestListFilter *f)
+static ListKind list_kind(const RequestListFilter *f, bool postgres)
 {
+    if (f->everything && f->match)
+        return postgres ? LIST_KIND_PG_SEARCH_EVERYTHING : LIST_KIND_SEARCH_EVERYTHING;
     if (f->everything)
-        return f->match ? LIST_KIND_SEARCH_EVERYTHING : LIST_KIND_EVERYTHING;
+        return LIST_KIND_EVERYTHING;
     if (f->match)
-        return LIST_KIND_SEARCH;
+        return postgres ? LIST_KIND_PG_SEARCH : LIST_KIND_SEARCH;
     return f->shared ? LIST_KIND_ACCESS : LIST_KIND_MINE;
 }
 
-static void bind_list(Binder *b, const RequestListFilter *f, ListKind kind)
+/* match: the full-text terms in the backend's form (f->match, or its PostgreSQL lines) */
+static void bind_list(Binder *b, const RequestListFilter *f, ListKind kind, const char *match)
 {
     bool others_only = f->shared && (f->shared_only_others || !f->reported);
-    if (f->match)
-        db_bind_text(b->st, ++b->next, f->match);
-    if (kind == LIST_KIND_ACCESS || kind == LIST_KIND_MINE || kind == LIST_KIND_SEARCH)
+    bool search = kind == LIST_KIND_SEARCH || kind == LIST_KIND_PG_SEARCH;
+    if (match)
+        db_bind_text(b->st, ++b->next, match);
+    if (kind == LIST_KIND_ACCESS || kind == LIST_KIND_MINE || search)
         bind_int(b, f->user_id);
-    if (kind == LIST_KIND_SEARCH)
+    if (search)
         bind_int(b, f->reported && !f->shared);
-    if (kind == LIST_KIND_ACCESS || kind == LIST_KIND_SEARCH)
+    if (kind == LIST_KIND_ACCESS || search)
         bind_int(b, others_only);
     for (int i = 0; i < 3; i++)
         bind_int(b, (int64_t)f->status);
@@ -311,15 +371,14 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
 {
     *rows = NULL;
     *count = 0;
-    if (f->match && db_kind(db) != DB_SQLITE)
-        return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
     int order = (f->by_created ? 2 : 0) + (f->backward ? 1 : 0);
-    ListKind kind = list_kind(f);
+    bool postgres = db_kind(db) == DB_POSTGRES;
+    ListKind kind = list_kind(f, postgres);
     DbStmt *st = db_prepare(db, LIST_SQL[kind][order]);
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
-    bind_list(&b, f, kind);
+    bind_list(&b, f, kind, f->match && postgres ? pg_search_terms(a, f->match) : f->match);
     int cap = f->limit > 0 ? f->limit : 1;
     *rows = arena_alloc(a, sizeof(RequestListRow) * (size_t)cap);
     DbResult r;

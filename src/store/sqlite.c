@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
-#include "store/db.h"
+#include "store/backend.h"
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -18,19 +18,17 @@
 #define STMT_CACHE_SIZE 256 /* power of two */
 
 struct DbStmt {
-    Db *db;
+    Db *db; /* first: see backend.h */
     sqlite3_stmt *stmt;
     const char *sql; /* cache key: the literal's address */
 };
 
 struct Db {
-    DbKind kind;
+    DbKind kind; /* first: see backend.h */
     sqlite3 *handle;
     bool holds_write_lock; /* this connection's transaction holds write_lock */
     DbStmt cache[STMT_CACHE_SIZE];
 };
-
-static _Thread_local Db *thread_db;
 
 /* ---- writers and checkpoints ----
  * SQLite lets one writer in at a time; the others used to wait in SQLite's busy handler, which
@@ -93,18 +91,9 @@ static int wal_committed(void *arg, sqlite3 *h, const char *name, int pages)
     return SQLITE_OK;
 }
 
-static bool db_is_postgres_url(const char *url)
-{
-    return str_starts_with(url, "postgres://") || str_starts_with(url, "postgresql://");
-}
 
-Db *db_open(const char *url)
+Db *sqlite_open(const char *url)
 {
-    if (db_is_postgres_url(url)) {
-        log_error("event=db_open_failed reason=\"the PostgreSQL backend is not available in "
-                  "this build\"");
-        return NULL;
-    }
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(url, &h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -120,12 +109,12 @@ Db *db_open(const char *url)
     Db *db = xcalloc(1, sizeof *db);
     db->kind = DB_SQLITE;
     db->handle = h;
-    if (db_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
-        db_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
-        db_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK ||
-        db_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK ||
-        db_exec(db, "PRAGMA journal_size_limit=67108864") != DB_OK) {
-        db_close(db);
+    if (sqlite_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
+        sqlite_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
+        sqlite_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK ||
+        sqlite_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK ||
+        sqlite_exec(db, "PRAGMA journal_size_limit=67108864") != DB_OK) {
+        sqlite_close(db);
         return NULL;
     }
     pthread_mutex_lock(&checkpoint_lock);
@@ -138,34 +127,19 @@ Db *db_open(const char *url)
     return db;
 }
 
-void db_close(Db *db)
+void sqlite_close(Db *db)
 {
     if (!db)
         return;
-    db_rollback(db); /* also gives back the write lock of an unfinished transaction */
+    sqlite_rollback(db); /* also gives back the write lock of an unfinished transaction */
     for (int i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(db->cache[i].stmt);
     sqlite3_close(db->handle);
     free(db);
 }
 
-DbKind db_kind(Db *db)
-{
-    return db->kind;
-}
 
-Db *db_thread(void)
-{
-    if (!thread_db)
-        thread_db = db_open(config_db_url(&cfg));
-    return thread_db;
-}
 
-void db_thread_close(void)
-{
-    db_close(thread_db);
-    thread_db = NULL;
-}
 
 static DbResult db_map_error(Db *db, int rc, const char *what)
 {
@@ -179,7 +153,7 @@ static DbResult db_map_error(Db *db, int rc, const char *what)
     return DB_ERROR;
 }
 
-DbStmt *db_prepare(Db *db, const char *sql)
+DbStmt *sqlite_prepare(Db *db, const char *sql)
 {
     size_t slot = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
     for (size_t probe = 0; probe < STMT_CACHE_SIZE; probe++) {
@@ -206,12 +180,12 @@ DbStmt *db_prepare(Db *db, const char *sql)
     return NULL;
 }
 
-void db_bind_int(DbStmt *st, int index, int64_t value)
+void sqlite_bind_int(DbStmt *st, int index, int64_t value)
 {
     sqlite3_bind_int64(st->stmt, index, value);
 }
 
-void db_bind_text(DbStmt *st, int index, const char *value)
+void sqlite_bind_text(DbStmt *st, int index, const char *value)
 {
     if (value)
         sqlite3_bind_text(st->stmt, index, value, -1, SQLITE_TRANSIENT);
@@ -219,17 +193,17 @@ void db_bind_text(DbStmt *st, int index, const char *value)
         sqlite3_bind_null(st->stmt, index);
 }
 
-void db_bind_blob(DbStmt *st, int index, const void *data, size_t n)
+void sqlite_bind_blob(DbStmt *st, int index, const void *data, size_t n)
 {
     sqlite3_bind_blob64(st->stmt, index, data ? data : "", n, SQLITE_TRANSIENT);
 }
 
-void db_bind_null(DbStmt *st, int index)
+void sqlite_bind_null(DbStmt *st, int index)
 {
     sqlite3_bind_null(st->stmt, index);
 }
 
-DbResult db_step(DbStmt *st)
+DbResult sqlite_step(DbStmt *st)
 {
     int rc = sqlite3_step(st->stmt);
     if (rc == SQLITE_ROW)
@@ -241,12 +215,12 @@ DbResult db_step(DbStmt *st)
     return r;
 }
 
-int64_t db_col_int(DbStmt *st, int col)
+int64_t sqlite_col_int(DbStmt *st, int col)
 {
     return sqlite3_column_int64(st->stmt, col);
 }
 
-char *db_col_text(DbStmt *st, int col, Arena *a)
+char *sqlite_col_text(DbStmt *st, int col, Arena *a)
 {
     const unsigned char *t = sqlite3_column_text(st->stmt, col);
     if (!t)
@@ -254,55 +228,37 @@ char *db_col_text(DbStmt *st, int col, Arena *a)
     return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st->stmt, col));
 }
 
-const void *db_col_blob(DbStmt *st, int col, size_t *n)
+const void *sqlite_col_blob(DbStmt *st, int col, size_t *n)
 {
     const void *p = sqlite3_column_blob(st->stmt, col);
     *n = (size_t)sqlite3_column_bytes(st->stmt, col);
     return p;
 }
 
-bool db_col_is_null(DbStmt *st, int col)
+int sqlite_col_count(DbStmt *st)
+{
+    return sqlite3_column_count(st->stmt);
+}
+
+bool sqlite_col_is_null(DbStmt *st, int col)
 {
     return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
 }
 
-void db_done(DbStmt *st)
+void sqlite_done(DbStmt *st)
 {
     if (st)
         sqlite3_reset(st->stmt);
 }
 
-DbResult db_run(DbStmt *st)
-{
-    if (!st)
-        return DB_ERROR;
-    DbResult r = db_step(st);
-    while (r == DB_ROW)
-        r = db_step(st);
-    db_done(st);
-    return r;
-}
 
-DbResult db_run_int(DbStmt *st, int64_t *value)
-{
-    if (!st)
-        return DB_ERROR;
-    DbResult r = db_step(st);
-    if (r == DB_ROW) {
-        if (value)
-            *value = db_col_int(st, 0);
-        r = db_step(st);
-    }
-    db_done(st);
-    return r;
-}
 
-int64_t db_changes(Db *db)
+int64_t sqlite_changes(Db *db)
 {
     return sqlite3_changes64(db->handle);
 }
 
-DbResult db_exec(Db *db, const char *sql)
+DbResult sqlite_exec(Db *db, const char *sql)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &msg);
@@ -312,36 +268,36 @@ DbResult db_exec(Db *db, const char *sql)
     return DB_OK;
 }
 
-DbResult db_begin(Db *db)
+DbResult sqlite_begin(Db *db)
 {
     write_lock_take(db);
-    DbResult r = db_exec(db, "BEGIN IMMEDIATE");
+    DbResult r = sqlite_exec(db, "BEGIN IMMEDIATE");
     if (r != DB_OK)
         write_lock_release(db);
     return r;
 }
 
-DbResult db_read_begin(Db *db)
+DbResult sqlite_read_begin(Db *db)
 {
-    return db_exec(db, "BEGIN DEFERRED");
+    return sqlite_exec(db, "BEGIN DEFERRED");
 }
 
-void db_read_end(Db *db)
+void sqlite_read_end(Db *db)
 {
     if (!sqlite3_get_autocommit(db->handle))
         sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
 }
 
-DbResult db_commit(Db *db)
+DbResult sqlite_commit(Db *db)
 {
-    DbResult r = db_exec(db, "COMMIT");
+    DbResult r = sqlite_exec(db, "COMMIT");
     if (r != DB_OK)
-        db_rollback(db);
+        sqlite_rollback(db);
     write_lock_release(db);
     return r;
 }
 
-void db_rollback(Db *db)
+void sqlite_rollback(Db *db)
 {
     if (!sqlite3_get_autocommit(db->handle))
         sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
@@ -361,9 +317,8 @@ static void *checkpoint_main(void *arg)
         }
         checkpoint_due = false;
         pthread_mutex_unlock(&checkpoint_lock);
-        int pages = 0, copied = 0;
-        int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages,
-                                           &copied);
+        int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
             log_warn("event=checkpoint_failed code=%d error=\"%s\"", rc,
                      sqlite3_errmsg(db->handle));
@@ -371,16 +326,16 @@ static void *checkpoint_main(void *arg)
     }
     pthread_mutex_unlock(&checkpoint_lock);
     sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    db_close(db);
+    sqlite_close(db);
     return NULL;
 }
 
 void db_background_start(void)
 {
     const char *url = config_db_url(&cfg);
-    if (db_is_postgres_url(url))
+    if (str_starts_with(url, "postgres://") || str_starts_with(url, "postgresql://"))
         return;
-    Db *db = db_open(url);
+    Db *db = sqlite_open(url);
     if (!db)
         return; /* commits keep checkpointing themselves */
     pthread_mutex_lock(&checkpoint_lock);
@@ -390,7 +345,7 @@ void db_background_start(void)
     pthread_mutex_unlock(&checkpoint_lock);
     if (!checkpoint_running) {
         log_error("event=checkpoint_thread_failed");
-        db_close(db);
+        sqlite_close(db);
     }
 }
 
@@ -408,7 +363,7 @@ void db_background_stop(void)
     pthread_mutex_unlock(&checkpoint_lock);
 }
 
-int db_schema_version(Db *db)
+int sqlite_schema_version(Db *db)
 {
     int version = 0;
     sqlite3_stmt *st = NULL;
@@ -431,22 +386,24 @@ static int migration_number(const char *path, const char *dir)
 
 static bool migration_applied(Db *db, int version)
 {
-    DbStmt *st = db_prepare(db, "SELECT count(*) FROM schema_migrations WHERE version = ?");
+    DbStmt *st = sqlite_prepare(db, "SELECT count(*) FROM schema_migrations WHERE version = ?");
     int64_t n = 0;
     if (st) {
-        db_bind_int(st, 1, version);
-        db_run_int(st, &n);
+        sqlite_bind_int(st, 1, version);
+        if (sqlite_step(st) == DB_ROW)
+            n = sqlite_col_int(st, 0);
+        sqlite_done(st);
     }
     return n > 0;
 }
 
 /* Every migration not applied yet, in number order - also one numbered below the highest
- * applied (branches developed in parallel get their numbers assigned up front, so a database
- * may have seen 008 before 004 arrives). */
-DbResult db_migrate(Db *db)
+ * applied (work developed in parallel gets its numbers assigned up front, so a database may
+ * have seen 008 before 004 arrives). */
+DbResult sqlite_migrate(Db *db)
 {
     const char *dir = "src/store/migrations/sqlite/";
-    if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    if (sqlite_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
     int highest = 0;
@@ -460,20 +417,20 @@ DbResult db_migrate(Db *db)
                 file = f;
         if (!file || migration_applied(db, want))
             continue;
-        DbResult r = db_begin(db);
+        DbResult r = sqlite_begin(db);
         if (r == DB_OK)
-            r = db_exec(db, (const char *)file->data);
+            r = sqlite_exec(db, (const char *)file->data);
         if (r == DB_OK) {
-            DbStmt *st = db_prepare(db, "INSERT INTO schema_migrations (version, applied_at) "
+            DbStmt *st = sqlite_prepare(db, "INSERT INTO schema_migrations (version, applied_at) "
                                         "VALUES (?, strftime('%s','now'))");
-            db_bind_int(st, 1, want);
-            r = db_step(st);
-            db_done(st);
+            sqlite_bind_int(st, 1, want);
+            r = sqlite_step(st);
+            sqlite_done(st);
         }
         if (r == DB_OK)
-            r = db_commit(db);
+            r = sqlite_commit(db);
         if (r != DB_OK) {
-            db_rollback(db);
+            sqlite_rollback(db);
             log_error("event=migration_failed version=%d file=%s", want, file->path);
             return r;
         }
@@ -482,7 +439,7 @@ DbResult db_migrate(Db *db)
     return DB_OK;
 }
 
-DbResult db_backup(Db *db, const char *path)
+DbResult sqlite_backup(Db *db, const char *path)
 {
     sqlite3 *dest = NULL;
     if (sqlite3_open(path, &dest) != SQLITE_OK) {

@@ -53,9 +53,9 @@ INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, hel
 INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position)
   SELECT id, 'since', 'date', 'Seit', 'Since', '', '', 1, '', 4 FROM request_types WHERE key = 'allkinds';
 INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position)
-  SELECT id, 'product', 'select', 'Produkt', 'Product', '', '', 1, 'cloud|Wolke|Cloud' || char(10) || 'box|Kiste|Box', 5 FROM request_types WHERE key = 'allkinds';
+  SELECT id, 'product', 'select', 'Produkt', 'Product', '', '', 1, 'cloud|Wolke|Cloud\nbox|Kiste|Box', 5 FROM request_types WHERE key = 'allkinds';
 INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position)
-  SELECT id, 'topics', 'multiselect', 'Themen', 'Topics', '', '', 1, 'a|Eins|One' || char(10) || 'b|Zwei|Two' || char(10) || 'c|Drei|Three', 6 FROM request_types WHERE key = 'allkinds';
+  SELECT id, 'topics', 'multiselect', 'Themen', 'Topics', '', '', 1, 'a|Eins|One\nb|Zwei|Two\nc|Drei|Three', 6 FROM request_types WHERE key = 'allkinds';
 INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position)
   SELECT id, 'agree', 'checkbox', 'Einverstanden', 'Agreed', '', '', 1, '', 7 FROM request_types WHERE key = 'allkinds';
 INSERT INTO request_fields (type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position)
@@ -141,7 +141,7 @@ describe('creating a request', () => {
     assert.equal(sql(srv.server, `SELECT summary || '|' || description || '|' || status FROM requests WHERE id = ${id}`),
       `${GOOD.f_summary}|${GOOD.f_description}|open`);
     const values = Object.fromEntries(sql(srv.server,
-      `SELECT f.key || '=' || replace(v.value, char(10), ',') FROM request_values v JOIN request_fields f ON f.id = v.field_id WHERE v.request_id = ${id}`)
+      `SELECT f.key || '=' || replace(v.value, '\n', ',') FROM request_values v JOIN request_fields f ON f.id = v.field_id WHERE v.request_id = ${id}`)
       .split('\n').map((l) => l.split('=')));
     assert.deepEqual(values, { contact: 'buchhaltung@example.com', amount: '12.5', since: '2024-02-29',
       product: 'box', topics: 'a,c', agree: '1' });
@@ -150,8 +150,12 @@ describe('creating a request', () => {
     assert.equal(sql(srv.server, `SELECT kind FROM events WHERE request_id = ${id} ORDER BY id LIMIT 1`), 'created');
     assert.equal(sql(srv.server, `SELECT count(*) FROM events e JOIN attachments a ON a.event_id = e.id WHERE e.request_id = ${id} AND e.kind = 'created'`), '1',
       'the file belongs to the "created" event');
-    assert.equal(sql(srv.server, `SELECT summary FROM request_search WHERE rowid = ${id}`), GOOD.f_summary);
-    assert.equal(sql(srv.server, `SELECT count(*) FROM request_search WHERE request_search MATCH 'Montag'`), '1');
+    // the search index (FTS5 on SQLite, a tsvector table on PostgreSQL) holds the request
+    const pg = Boolean(srv.server.database);
+    assert.equal(sql(srv.server, `SELECT summary FROM request_search WHERE ${pg ? 'request_id' : 'rowid'} = ${id}`), GOOD.f_summary);
+    assert.equal(sql(srv.server, pg
+      ? "SELECT count(*) FROM request_search WHERE document @@ pforte_search_query(' Montag')"
+      : "SELECT count(*) FROM request_search WHERE request_search MATCH 'Montag'"), '1');
   });
 
   it('numbers requests with the configured prefix, one after the other', async () => {

@@ -27,13 +27,14 @@ process.on('exit', () => {
  * Resolves to {port, url (smtp://[user:pass@]127.0.0.1:port), maildir, messages(),
  * waitForMail(pred, opts), stop()}.
  */
-export async function startSmtp({ auth, reject, failFirst = 0 } = {}) {
+export async function startSmtp({ auth, reject, failFirst = 0, delayMs = 0 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pforte-smtp-'));
   const maildir = path.join(dir, 'mail');
   const args = [SINK, '--maildir', maildir];
   if (auth) args.push('--auth', auth);
   if (reject) args.push('--reject', reject);
   if (failFirst) args.push('--fail-first', String(failFirst));
+  if (delayMs) args.push('--delay-ms', String(delayMs));
   const proc = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.unref();
   proc.stdout.unref();

@@ -2,10 +2,11 @@
 /usr/bin/python3). Every accepted message is written, exactly as received, into the Maildir
 --maildir (new/ one file per message) with two headers in front that record the envelope:
 X-Sink-Mail-From and X-Sink-Rcpt-To. It can require AUTH (PLAIN/LOGIN, no TLS), refuse
-recipients and fail the first N deliveries with a temporary error, to test retries.
+recipients and fail the first N deliveries with a temporary error, to test retries, and answer slowly.
 Prints "event=listening port=N" on stdout when ready; stops on SIGTERM/SIGINT. Loopback only.
 """
 import argparse
+import asyncio
 import logging
 import os
 import re
@@ -21,8 +22,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class SinkHandler:
-    def __init__(self, maildir, reject, fail_first):
+    def __init__(self, maildir, reject, fail_first, delay_ms=0):
         self.maildir = maildir
+        self.delay = delay_ms / 1000.0
         self.reject = re.compile(reject) if reject else None
         self.fail_left = fail_first
         self.count = 0
@@ -37,6 +39,10 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:  # a slow server: the client may die while it waits for the answer
+            await asyncio.sleep(self.delay)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.3.0 client gone"  # stored nothing: the sender must try again
         with self.lock:
             if self.fail_left > 0:
                 self.fail_left -= 1
@@ -66,6 +72,9 @@ def main():
     ap.add_argument("--auth", help="USER:PASSWORD that must log in before MAIL")
     ap.add_argument("--reject", help="regex: recipients matching it get 550")
     ap.add_argument("--fail-first", type=int, default=0, help="answer 451 to the first N DATA")
+    ap.add_argument("--delay-ms", type=int, default=0,
+                    help="wait this long before answering each DATA (nothing is stored if the "
+                    "client is gone by then)")
     a = ap.parse_args()
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     logging.getLogger("mail.log").setLevel(logging.ERROR)
@@ -81,7 +90,7 @@ def main():
 
         params = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
 
-    handler = SinkHandler(a.maildir, a.reject, a.fail_first)
+    handler = SinkHandler(a.maildir, a.reject, a.fail_first, a.delay_ms)
     for attempt in range(5):
         port = a.port or free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port, **params)

@@ -14,8 +14,10 @@ UPDATE requests SET
                            AND e.new_value IN ('resolved', 'closed')
                            AND e.old_value NOT IN ('resolved', 'closed'));
 
-CREATE INDEX requests_first_response ON requests(first_response_at, created_at);
-CREATE INDEX requests_first_resolved ON requests(first_resolved_at, created_at);
+CREATE INDEX requests_first_response ON requests(first_response_at, created_at)
+    WHERE first_response_at IS NOT NULL; -- partial: a new request adds no entry
+CREATE INDEX requests_first_resolved ON requests(first_resolved_at, created_at)
+    WHERE first_resolved_at IS NOT NULL;
 
 CREATE FUNCTION events_first_times() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -20,8 +20,10 @@ UPDATE requests SET
 
 -- resolutions per day and the weekly medians read (time, created_at) straight from these
 -- covering indexes
-CREATE INDEX requests_first_response ON requests(first_response_at, created_at);
-CREATE INDEX requests_first_resolved ON requests(first_resolved_at, created_at);
+CREATE INDEX requests_first_response ON requests(first_response_at, created_at)
+    WHERE first_response_at IS NOT NULL; -- partial: a new request adds no entry
+CREATE INDEX requests_first_resolved ON requests(first_resolved_at, created_at)
+    WHERE first_resolved_at IS NOT NULL;
 
 CREATE TRIGGER events_first_response AFTER INSERT ON events
 WHEN NEW.kind = 'comment' AND NEW.internal = 0

@@ -1,0 +1,55 @@
+/* backend: what db.c needs from each database backend (sqlite.c, postgres.c). Private to
+ * src/store/: every Db and DbStmt of a backend starts with the members below, so db.c can
+ * tell which backend a handle belongs to and dispatch to it. */
+#ifndef PFORTE_STORE_BACKEND_H
+#define PFORTE_STORE_BACKEND_H
+#include "store/db.h"
+
+/* The first member of every backend's struct Db. */
+typedef struct DbHead {
+    DbKind kind;
+} DbHead;
+/* The first member of every backend's struct DbStmt. */
+typedef struct DbStmtHead {
+    Db *db;
+} DbStmtHead;
+
+#define DB_KIND_OF(db) (((const DbHead *)(const void *)(db))->kind)
+#define STMT_KIND_OF(st) DB_KIND_OF(((const DbStmtHead *)(const void *)(st))->db)
+
+#define BACKEND_FUNCTIONS(p)                                                                   \
+    Db *p##_open(const char *url);                                                             \
+    void p##_close(Db *db);                                                                    \
+    DbResult p##_migrate(Db *db);                                                              \
+    int p##_schema_version(Db *db);                                                            \
+    DbStmt *p##_prepare(Db *db, const char *sql);                                              \
+    void p##_bind_int(DbStmt *st, int index, int64_t value);                                   \
+    void p##_bind_text(DbStmt *st, int index, const char *value);                              \
+    void p##_bind_blob(DbStmt *st, int index, const void *data, size_t n);                     \
+    void p##_bind_null(DbStmt *st, int index);                                                 \
+    DbResult p##_step(DbStmt *st);                                                             \
+    int64_t p##_col_int(DbStmt *st, int col);                                                  \
+    char *p##_col_text(DbStmt *st, int col, Arena *a);                                         \
+    const void *p##_col_blob(DbStmt *st, int col, size_t *n);                                  \
+    bool p##_col_is_null(DbStmt *st, int col);                                                 \
+    int p##_col_count(DbStmt *st);                                                             \
+    void p##_done(DbStmt *st);                                                                 \
+    int64_t p##_changes(Db *db);                                                               \
+    DbResult p##_exec(Db *db, const char *sql);                                                \
+    DbResult p##_begin(Db *db);                                                                \
+    DbResult p##_commit(Db *db);                                                               \
+    DbResult p##_read_begin(Db *db);                                                           \
+    void p##_read_end(Db *db);                                                                 \
+    void p##_rollback(Db *db);
+
+BACKEND_FUNCTIONS(sqlite)
+BACKEND_FUNCTIONS(pg)
+
+/* SQLite only: the online backup behind db_backup. */
+DbResult sqlite_backup(Db *db, const char *path);
+/* PostgreSQL only: called by db_thread before handing out the thread's connection; when the
+ * connection was lost (and no transaction is open on it) it reconnects in place, so every
+ * pointer to the Db stays valid. */
+void pg_check_connection(Db *db);
+
+#endif
