@@ -7,6 +7,7 @@
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "desk/desk.h"
+#include "domain/sla_service.h"
 #include "domain/catalog.h"
 #include "domain/desk_queues.h"
 #include "portal/portal.h"
@@ -117,7 +118,41 @@ static void add_filters(Request *req, View *v, const DeskQueuePage *page, const 
     view_set(v, "reset_url", desk_url(req, filter_query(req, &plain, true)));
 }
 
-static void add_items(Request *req, View *v, const DeskQueuePage *page)
+/* The SLA clocks of the page's rows, or NULL without SLA data (settings unreadable: the rows
+ * simply show none). */
+static const SlaResult *read_sla(Request *req, const DeskQueuePage *page)
+{
+    Db *db = db_thread();
+    SlaConfig sla;
+    if (page->count == 0 || !db || sla_config_load(db, req->arena, &sla) != DB_OK)
+        return NULL;
+    int64_t *ids = arena_alloc(req->arena, sizeof *ids * (size_t)page->count);
+    SlaResult *results = arena_alloc(req->arena, sizeof *results * (size_t)page->count);
+    for (int i = 0; i < page->count; i++)
+        ids[i] = page->items[i].id;
+    if (sla_states_for_requests(db, req->arena, &sla, ids, page->count, clock_now(),
+                                results) != DB_OK)
+        return NULL;
+    return results;
+}
+
+/* The row's next SLA clock: the first response until it is answered, then the resolution. */
+static void add_sla(Request *req, View *item, const SlaResult *r)
+{
+    bool first_open = r->first_response.state == SLA_RUNNING ||
+                      r->first_response.state == SLA_PAUSED ||
+                      (r->first_response.state == SLA_BREACHED && !r->first_response.done_at);
+    const SlaClock *c = first_open ? &r->first_response : &r->resolution;
+    if (c->state == SLA_NONE || c->state == SLA_MET)
+        return;
+    view_set_bool(item, "has_sla", true);
+    view_set(item, "sla_label", page_t(req, first_open ? N_("First response") : N_("Resolution")));
+    view_set(item, "sla_text", sla_clock_text(req->arena, req->lang, c));
+    view_set(item, "sla_state", sla_state_key(c->state));
+    view_set_bool(item, "sla_risk", c->at_risk);
+}
+
+static void add_items(Request *req, View *v, const DeskQueuePage *page, const SlaResult *sla)
 {
     int64_t now = clock_now();
     bool by_created = str_eq(page->params.sort, "created");
@@ -144,6 +179,8 @@ static void add_items(Request *req, View *v, const DeskQueuePage *page)
         view_set(item, "when_text", portal_absolute_time(req, when));
         const char *relative = portal_relative_time(req, when, now);
         view_set(item, "when_relative", relative ? relative : "");
+        if (sla)
+            add_sla(req, item, &sla[i]);
     }
 }
 
@@ -195,7 +232,7 @@ static void desk_queues(Request *req, Response *res)
     View *v = desk_view(req, name, "queues");
     add_menu(req, v, &page);
     add_filters(req, v, &page, cards, card_count);
-    add_items(req, v, &page);
+    add_items(req, v, &page, read_sla(req, &page));
     add_pager(req, v, &page);
     view_set_bool(v, "has_items", page.count > 0);
     bool queue_empty = page.count == 0 && !page.params.filtered && !page.params.paged;

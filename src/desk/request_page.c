@@ -9,6 +9,7 @@
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "desk/desk_request.h"
+#include "domain/sla_service.h"
 #include "domain/workflow.h"
 #include "portal/portal.h"
 #include "portal/request_view.h"
@@ -92,6 +93,36 @@ static void customer_set(Request *req, View *v, const RequestPage *p, const Desk
         request_time_set(req, item, "created", now, o->created_at);
     }
     view_set_bool(v, "has_other_requests", x->other_count > 0);
+}
+
+/* The request's two SLA clocks (time left or overdue, due time in the calendar's zone). */
+static void sla_set(Request *req, View *v, Db *db, int64_t request_id, int64_t now)
+{
+    SlaConfig sla;
+    SlaResult r;
+    bool found = false;
+    if (sla_config_load(db, req->arena, &sla) != DB_OK ||
+        sla_request_state(db, req->arena, &sla, request_id, now, &r, &found, NULL) != DB_OK ||
+        !found)
+        return;
+    const SlaClock *clocks[] = {&r.first_response, &r.resolution};
+    const char *labels[] = {N_("First response"), N_("Resolution")};
+    bool any = false;
+    for (int i = 0; i < 2; i++) {
+        if (clocks[i]->state == SLA_NONE)
+            continue;
+        any = true;
+        View *c = view_list_add(v, "sla_clocks");
+        view_set(c, "label", page_t(req, labels[i]));
+        view_set(c, "text", sla_clock_text(req->arena, req->lang, clocks[i]));
+        view_set(c, "state", sla_state_key(clocks[i]->state));
+        view_set_bool(c, "risk", clocks[i]->at_risk);
+        bool open = clocks[i]->state == SLA_RUNNING ||
+                    (clocks[i]->state == SLA_BREACHED && !clocks[i]->done_at);
+        if (open && clocks[i]->due_at)
+            view_set(c, "due", sla_time_text(req->arena, req->lang, &sla, clocks[i]->due_at));
+    }
+    view_set_bool(v, "has_sla", any);
 }
 
 static void controls_set(Request *req, View *v, const RequestPage *p, const DeskExtras *x,
@@ -274,6 +305,7 @@ void desk_request_render(Request *req, Response *res, int status, const DeskForm
     presence_set(req, v, &x, c.now);
     customer_set(req, v, &p, &x, c.now);
     controls_set(req, v, &p, &x, viewer.user_id, st);
+    sla_set(req, v, c.db, p.request.id, c.now);
     canned_set(req, v, &c, p.request.key);
     state_set(req, v, st, &p.request, c.now);
     const char *done = done_message(req);

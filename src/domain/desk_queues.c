@@ -29,7 +29,9 @@ static const struct {
      N_("No request is waiting for a customer's reply.")},
     {"waiting-support", N_("Waiting for support"), N_("No customer is waiting"),
      N_("No customer is waiting for an answer from support right now.")},
-    /* "SLA at risk or breached" goes here with the SLA engine (see StoreQueue). */
+    {"sla", N_("SLA at risk or breached"), N_("No target at risk"),
+     N_("Every open request is within its SLA targets. Requests appear here when less than a "
+        "fifth of a target (at most one business hour) is left, and stay while it is overdue.")},
     {"resolved", N_("Recently resolved"), N_("Nothing resolved recently"),
      N_("Requests resolved or closed in the last 7 days appear here.")},
 };
@@ -95,14 +97,17 @@ static int queue_index(const char *key)
 }
 
 /* Reads the query into params and the store filter (all but the cursor). */
-static RequestResult read_params(Db *db, Arena *a, const Viewer *viewer, int64_t since,
-                                 const DeskQueueQuery *q, DeskQueueParams *p, QueueFilter *f)
+static RequestResult read_params(Db *db, Arena *a, const Viewer *viewer, int64_t now,
+                                 int64_t since, const DeskQueueQuery *q, DeskQueueParams *p,
+                                 QueueFilter *f)
 {
     int queue = queue_index(q->queue);
     p->queue = QUEUES[queue].key;
     f->queue = (StoreQueue)queue;
     if (f->queue == STORE_QUEUE_MINE)
         f->queue_arg = viewer->user_id;
+    else if (f->queue == STORE_QUEUE_SLA)
+        f->queue_arg = now;
     else if (f->queue == STORE_QUEUE_RECENTLY_RESOLVED)
         f->queue_arg = since;
     int sort = index_of(q->sort, SORTS, STORE_QUEUE_SORT_COUNT);
@@ -254,12 +259,13 @@ RequestResult desk_queue_read(Db *db, Arena *a, const Viewer *viewer, const char
     if (db_read_begin(db) != DB_OK)
         return REQUEST_UNAVAILABLE;
     QueueFilter f = {0};
-    int64_t since = clock_now() - DESK_QUEUE_RECENT_DAYS * 86400LL;
-    RequestResult result = read_params(db, a, viewer, since, query, &out->params, &f);
+    int64_t now = clock_now();
+    int64_t since = now - DESK_QUEUE_RECENT_DAYS * 86400LL;
+    RequestResult result = read_params(db, a, viewer, now, since, query, &out->params, &f);
     if (result != REQUEST_OK)
         goto done;
     int64_t counts[STORE_QUEUE_COUNT];
-    DbResult r = store_queue_counts(db, viewer->user_id, since, counts);
+    DbResult r = store_queue_counts(db, viewer->user_id, now, since, counts);
     if (r == DB_OK)
         r = store_queue_agents(db, a, &out->agents, &out->agent_count);
     if (r == DB_OK)

@@ -68,7 +68,7 @@ static bool reminder_mail(Db *db, Arena *a, const SlaConfig *config, const SlaRe
     content.before[2] = N_("Times are given in the time zone %{zone}.");
     content.button_label = N_("Open the request");
     const char *key = request_format_key(a, row->number);
-    content.button_url = arena_printf(a, "%s/requests/%s", config_base_url(&cfg), key);
+    content.button_url = arena_printf(a, "%s/desk/requests/%s", config_base_url(&cfg), key);
     content.after[0] = assigned
                            ? N_("You receive this mail because the request is assigned to you.")
                            : N_("You receive this mail because the request is not assigned to "

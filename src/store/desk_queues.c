@@ -41,6 +41,8 @@ int store_priority_rank(const char *priority)
 #define W_OPEN OPEN_TERM
 #define W_WAITING_CUSTOMER "r.status = 'waiting_customer' "
 #define W_WAITING_SUPPORT "r.status = 'waiting_support' "
+/* At risk or breached by now (arg); the SLA pass keeps sla_attention_at (008) current */
+#define W_SLA OPEN_TERM "AND r.sla_attention_at <= ? "
 /* Resolved or closed at or after the time (arg, bound twice in lists). Lists add
  * "updated_at >= the time" - implied, as resolving sets updated_at = resolved_at and later
  * changes only raise updated_at - so walking requests_updated starts at the time instead of
@@ -49,7 +51,7 @@ int store_priority_rank(const char *priority)
 #define RESOLVED_SINCE "r.resolved_at >= ? AND r.status || '' IN ('resolved', 'closed') "
 #define W_RECENTLY_RESOLVED "r.updated_at >= ? AND " RESOLVED_SINCE
 /* binds each queue's WHERE takes in lists */
-static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 2};
+static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 1, 2};
 
 /* 7 binds: type x2, priority x2, assignee x3 */
 #define FILTERS                                                                                \
@@ -87,6 +89,7 @@ static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 2};
 #define W_MINE_ORG OPEN_TERM "AND +r.assignee_id = ? "
 #define W_WAITING_CUSTOMER_ORG "r.status || '' = 'waiting_customer' "
 #define W_WAITING_SUPPORT_ORG "r.status || '' = 'waiting_support' "
+#define W_SLA_ORG OPEN_TERM "AND +r.sla_attention_at <= ? "
 
 /* [queue][organization * 16 + match * 8 + sort * 2 + backward] */
 static const char *const QUEUE_SQL[STORE_QUEUE_COUNT][32] = {
@@ -95,14 +98,16 @@ static const char *const QUEUE_SQL[STORE_QUEUE_COUNT][32] = {
     QUEUE_VARIANTS(W_OPEN, W_OPEN),
     QUEUE_VARIANTS(W_WAITING_CUSTOMER, W_WAITING_CUSTOMER_ORG),
     QUEUE_VARIANTS(W_WAITING_SUPPORT, W_WAITING_SUPPORT_ORG),
+    QUEUE_VARIANTS(W_SLA, W_SLA_ORG),
     QUEUE_VARIANTS(W_RECENTLY_RESOLVED, W_RECENTLY_RESOLVED),
 };
 
 #define COUNT_OF(W) "(SELECT count(*) FROM requests r WHERE " W ")"
-/* binds: mine's agent, recently resolved's time */
+/* binds: mine's agent, now (SLA), recently resolved's time */
 static const char QUEUE_COUNTS[] =
     "SELECT " COUNT_OF(W_UNASSIGNED) ", " COUNT_OF(W_MINE) ", " COUNT_OF(W_OPEN) ", " COUNT_OF(
-        W_WAITING_CUSTOMER) ", " COUNT_OF(W_WAITING_SUPPORT) ", " COUNT_OF(RESOLVED_SINCE);
+        W_WAITING_CUSTOMER) ", " COUNT_OF(W_WAITING_SUPPORT) ", " COUNT_OF(W_SLA) ", " COUNT_OF(
+        RESOLVED_SINCE);
 
 typedef struct Binder {
     DbStmt *st;
@@ -190,7 +195,8 @@ DbResult store_queue_page(Db *db, Arena *a, const QueueFilter *f, QueueRow **row
     return r;
 }
 
-DbResult store_queue_counts(Db *db, int64_t agent_id, int64_t resolved_since, int64_t *counts)
+DbResult store_queue_counts(Db *db, int64_t agent_id, int64_t now, int64_t resolved_since,
+                            int64_t *counts)
 {
     for (int i = 0; i < STORE_QUEUE_COUNT; i++)
         counts[i] = 0;
@@ -198,7 +204,8 @@ DbResult store_queue_counts(Db *db, int64_t agent_id, int64_t resolved_since, in
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, agent_id);
-    db_bind_int(st, 2, resolved_since);
+    db_bind_int(st, 2, now);
+    db_bind_int(st, 3, resolved_since);
     DbResult r = db_step(st);
     if (r == DB_ROW) {
         for (int i = 0; i < STORE_QUEUE_COUNT; i++)

@@ -16,9 +16,8 @@ typedef enum {
     STORE_QUEUE_OPEN,           /* not resolved or closed */
     STORE_QUEUE_WAITING_CUSTOMER,
     STORE_QUEUE_WAITING_SUPPORT,
-    /* STORE_QUEUE_SLA ("SLA at risk or breached") belongs here, between the waiting queues
-     * and the resolved ones, once the SLA engine stores due times: add its WHERE clause to
-     * QUEUE_WHERE in desk_queues.c and its count to QUEUE_COUNTS. */
+    STORE_QUEUE_SLA,            /* not resolved or closed, SLA attention time at or before arg
+                                   (now): a target at risk or breached (sla_service.h) */
     STORE_QUEUE_RECENTLY_RESOLVED, /* resolved or closed at or after arg (a time) */
     STORE_QUEUE_COUNT
 } StoreQueue;
@@ -36,7 +35,7 @@ int store_priority_rank(const char *priority);
 
 typedef struct QueueFilter {
     StoreQueue queue;
-    int64_t queue_arg;    /* mine: the agent's id; recently resolved: the earliest time */
+    int64_t queue_arg;    /* mine: the agent's id; SLA: now; recently resolved: the earliest time */
     int64_t type_id;      /* 0 = any */
     const char *priority; /* "" = any */
     int64_t organization_id; /* the reporter's organization, 0 = any */
@@ -74,7 +73,8 @@ DbResult store_queue_page(Db *db, Arena *a, const QueueFilter *f, QueueRow **row
 
 /* The number of requests in every queue into counts[STORE_QUEUE_COUNT] (one statement).
  * agent_id: whose "mine"; resolved_since: the recently-resolved queue's earliest time. */
-DbResult store_queue_counts(Db *db, int64_t agent_id, int64_t resolved_since, int64_t *counts);
+DbResult store_queue_counts(Db *db, int64_t agent_id, int64_t now, int64_t resolved_since,
+                            int64_t *counts);
 
 typedef struct QueueChoice {
     int64_t id;

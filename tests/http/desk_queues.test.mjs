@@ -103,8 +103,12 @@ describe('the desk queues', () => {
       const resolvedAt = resolvedDays ? NOW() - resolvedDays * 86400 : null;
       // updated: in plan order, oldest first; created: the other way round
       const updated = resolvedAt ?? base + i * 60;
+      // the SLA columns are set by hand (and marked current, so the SLA pass leaves them):
+      // waitsup2 is overdue, resolved would be too but is no longer open
+      const attention = name === 'waitsup2' || name === 'resolved' ? NOW() - 600 : 'NULL';
       set(R[name], `status = '${status}', assignee_id = ${assignee ?? 'NULL'}, priority = '${priority}', ` +
-        `created_at = ${base - i * 60}, updated_at = ${updated}, resolved_at = ${resolvedAt ?? 'NULL'}`);
+        `created_at = ${base - i * 60}, updated_at = ${updated}, resolved_at = ${resolvedAt ?? 'NULL'}, ` +
+        `sla_attention_at = ${attention}, sla_updated_at = ${updated}`);
     }
   });
 
@@ -115,11 +119,12 @@ describe('the desk queues', () => {
       open: ['waitsup2', 'waitsup', 'waitcust', 'progress', 'open'],
       'waiting-customer': ['waitcust'],
       'waiting-support': ['waitsup2', 'waitsup'],
+      sla: ['waitsup2'],
       resolved: ['resolved'],
     };
     const html = await page(alex, '');
     const m = menu(html);
-    assert.deepEqual(Object.keys(m), ['unassigned', 'mine', 'open', 'waiting-customer', 'waiting-support', 'resolved']);
+    assert.deepEqual(Object.keys(m), ['unassigned', 'mine', 'open', 'waiting-customer', 'waiting-support', 'sla', 'resolved']);
     assert.ok(m.open.current, 'all open is the default queue');
     for (const [queue, names] of Object.entries(expect)) {
       assert.equal(m[queue].count, names.length, `count of ${queue}`);

@@ -102,6 +102,19 @@ describe('SLA reminders', () => {
     assert.equal(slaMails(s, r1).length, 0, 'no reminder before the risk window');
   });
 
+  it('shows both clocks on the agent\'s request page; the SLA queue waits for the risk window', async () => {
+    const page = (await ada.get(`/desk/requests/${r1}`)).text;
+    const panel = page.slice(page.indexOf('class="panel dk-sla"'), page.indexOf('</section>', page.indexOf('class="panel dk-sla"')));
+    assert.ok(panel.length > 0, 'an SLA panel');
+    const text = textOf(panel);
+    assert.match(text, /Erste Antwort/);
+    assert.match(text, /Lösung/);
+    assert.match(text, /noch 1 Std\./, text);
+    assert.match(text, /fällig 07\.12\.2026, 09:30/, text);
+    const queue = (await ada.get('/desk?queue=sla')).text;
+    assert.doesNotMatch(queue, new RegExp(`data-key="${r1}"`), 'not yet at risk');
+  });
+
   it('mails every agent once when an unassigned request is about to breach, each in their language', async () => {
     const s = srv.server;
     await advance(s, 50 * 60); // 09:20: 10 minutes left
@@ -111,7 +124,8 @@ describe('SLA reminders', () => {
     assert.match(de.text, /07\.12\.2026, 09:30/);
     assert.match(de.text, /Europe\/Berlin/);
     assert.match(de.text, /noch niemandem zugewiesen/);
-    assert.match(de.text, new RegExp(`/requests/${r1}`));
+    assert.match(de.text, new RegExp(`/desk/requests/${r1}`), 'links to the agent\'s page');
+    assert.match((await ada.get('/desk?queue=sla')).text, new RegExp(`data-key="${r1}"`), 'in the SLA queue now');
     const en = await s.waitForMail((m) => addr(m) === 'ben@example.com' && m.subject.includes(`[${r1}]`));
     assert.match(en.subject, /First response due in (9|10) min$/);
     assert.match(en.text, /2026-12-07 09:30/);
