@@ -29,6 +29,10 @@ static const ReportChartDef REPORT_CHARTS[] = {
      N_("Hours from a request's creation to its first resolution, in the week it was "
         "resolved."),
      CHART_BARS, report_resolution_time},
+    {"sla", N_("SLA compliance per priority"),
+     N_("Share of first responses and first resolutions in the period that met their SLA "
+        "target (in business hours, paused while waiting for the customer)."),
+     CHART_BARS, report_sla_compliance},
     {"types", N_("Busiest request types"),
      N_("The request types with the most new requests in the period (top 10)."), CHART_HBARS,
      report_busiest_types},

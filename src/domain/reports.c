@@ -188,6 +188,53 @@ RequestResult report_open_backlog(Db *db, Arena *a, const ReportRange *range, co
     return REQUEST_OK;
 }
 
+RequestResult report_sla_compliance(Db *db, Arena *a, const ReportRange *range,
+                                    const char *lang, ReportData *out)
+{
+    static const char *const PRIORITIES[] = {"critical", "high", "medium", "low"};
+    static const char *const NAMES[] = {N_("Critical"), N_("High"), N_("Medium"), N_("Low")};
+    int rows = 4;
+    memset(out, 0, sizeof *out);
+    out->row_kind = REPORT_ROWS_TRANSLATED;
+    out->row_name = N_("Priority");
+    out->rows = rows;
+    out->row_keys = arena_alloc(a, sizeof *out->row_keys * (size_t)rows);
+    out->row_labels = arena_alloc(a, sizeof *out->row_labels * (size_t)rows);
+    add_series(a, out, N_("First response in time"), REPORT_UNIT_PERCENT, true);
+    add_series(a, out, N_("Resolution in time"), REPORT_UNIT_PERCENT, true);
+    add_series(a, out, N_("First responses"), REPORT_UNIT_COUNT, false);
+    add_series(a, out, N_("Resolutions"), REPORT_UNIT_COUNT, false);
+    ReportSlaOutcome *outcomes;
+    int count;
+    DbResult r = store_report_sla_outcomes(db, a, range->day_starts[0],
+                                           range->day_starts[range->days], &outcomes, &count);
+    if (r != DB_OK)
+        return request_db_failure(r);
+    out->empty = true;
+    for (int i = 0; i < rows; i++) {
+        out->row_keys[i] = PRIORITIES[i];
+        out->row_labels[i] = NAMES[i];
+        out->series[0].values[i] = NAN; /* no target decided: no bar, "-" in the table */
+        out->series[1].values[i] = NAN;
+        for (int k = 0; k < count; k++) {
+            const ReportSlaOutcome *o = &outcomes[k];
+            if (!str_eq(o->priority, PRIORITIES[i]))
+                continue;
+            if (o->response_decided > 0)
+                out->series[0].values[i] = 100.0 * (double)o->response_met /
+                                           (double)o->response_decided;
+            if (o->resolution_decided > 0)
+                out->series[1].values[i] = 100.0 * (double)o->resolution_met /
+                                           (double)o->resolution_decided;
+            out->series[2].values[i] = (double)o->response_decided;
+            out->series[3].values[i] = (double)o->resolution_decided;
+            if (o->response_decided > 0 || o->resolution_decided > 0)
+                out->empty = false;
+        }
+    }
+    return REQUEST_OK;
+}
+
 /* Median hours and count per week of the durations' times. */
 static void weekly_medians(Arena *a, const ReportRange *range, const ReportDuration *durations,
                            int count, ReportData *out)

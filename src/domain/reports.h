@@ -14,7 +14,7 @@
 
 #define REPORT_DAY 86400
 #define REPORT_MIN_WEEKS 8     /* the weekly charts show at least this many weeks */
-#define REPORT_MAX_SERIES 3
+#define REPORT_MAX_SERIES 4
 #define REPORT_TOP_TYPES 10
 
 #define REPORT_MAX_DAYS 90
@@ -105,6 +105,10 @@ RequestResult report_first_response(Db *db, Arena *a, const ReportRange *range,
 /* Median hours from creation to the first resolution, per week of that resolution. */
 RequestResult report_resolution_time(Db *db, Arena *a, const ReportRange *range,
                                       const char *lang, ReportData *out);
+/* Per priority: the share of SLA targets met among first responses given and first
+ * resolutions reached in the range (decided by the SLA engine, in business time). */
+RequestResult report_sla_compliance(Db *db, Arena *a, const ReportRange *range,
+                                    const char *lang, ReportData *out);
 /* The REPORT_TOP_TYPES request types with the most requests created in the range's days. */
 RequestResult report_busiest_types(Db *db, Arena *a, const ReportRange *range,
                                    const char *lang, ReportData *out);

@@ -131,6 +131,13 @@ DbResult sla_states_for_requests(Db *db, Arena *a, const SlaConfig *config, cons
     return r;
 }
 
+/* 1 when the target was met, 0 when it was missed (also while still open: it cannot be met
+ * any more), -1 while it is open or does not apply. */
+static int clock_outcome(const SlaClock *c)
+{
+    return c->state == SLA_MET ? 1 : c->state == SLA_BREACHED ? 0 : -1;
+}
+
 /* The stored columns of a result: a clock's warn time only while it is open (running or
  * breached without its event). */
 static void computed_row(const SlaResult *s, SlaComputedRow *c)
@@ -146,6 +153,8 @@ static void computed_row(const SlaResult *s, SlaComputedRow *c)
             c->resolution_warn_at = res->warn_at;
     }
     c->attention_at = s->attention_at;
+    c->first_response_met = clock_outcome(&s->first_response);
+    c->resolution_met = clock_outcome(&s->resolution);
 }
 
 /* Computes and stores one request; *saved false when it changed meanwhile or is gone. */

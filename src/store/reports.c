@@ -75,6 +75,45 @@ DbResult store_report_open_by_status(Db *db, Arena *a, ReportStatusCount **out, 
     return r;
 }
 
+DbResult store_report_sla_outcomes(Db *db, Arena *a, int64_t from, int64_t to,
+                                   ReportSlaOutcome **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    /* binds: from, to four times - the two windows in the sums, then in the WHERE */
+    DbStmt *st = db_prepare(
+        db, "SELECT priority, "
+            "SUM(CASE WHEN first_response_at >= ? AND first_response_at < ? "
+            "AND sla_first_response_met = 1 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN first_response_at >= ? AND first_response_at < ? "
+            "AND sla_first_response_met IS NOT NULL THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN first_resolved_at >= ? AND first_resolved_at < ? "
+            "AND sla_resolution_met = 1 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN first_resolved_at >= ? AND first_resolved_at < ? "
+            "AND sla_resolution_met IS NOT NULL THEN 1 ELSE 0 END) "
+            "FROM requests WHERE (first_response_at >= ? AND first_response_at < ?) "
+            "OR (first_resolved_at >= ? AND first_resolved_at < ?) GROUP BY priority");
+    if (!st)
+        return DB_ERROR;
+    for (int i = 0; i < 6; i++) {
+        db_bind_int(st, 2 * i + 1, from);
+        db_bind_int(st, 2 * i + 2, to);
+    }
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        ReportSlaOutcome *row = &(*out)[(*count)++];
+        row->priority = db_col_text(st, 0, a);
+        row->response_met = db_col_int(st, 1);
+        row->response_decided = db_col_int(st, 2);
+        row->resolution_met = db_col_int(st, 3);
+        row->resolution_decided = db_col_int(st, 4);
+    }
+    db_done(st);
+    return r;
+}
+
 static DbResult read_durations(DbStmt *st, Arena *a, ReportDuration **out, int *count)
 {
     int cap = 0;

@@ -31,6 +31,16 @@ typedef struct ReportStatusCount {
 /* Requests not resolved or closed, per status (only statuses that occur). */
 DbResult store_report_open_by_status(Db *db, Arena *a, ReportStatusCount **out, int *count);
 
+/* SLA outcomes of one priority: targets met and targets decided (met or missed), for first
+ * responses given and first resolutions reached in [from, to). */
+typedef struct ReportSlaOutcome {
+    const char *priority;
+    int64_t response_met, response_decided;
+    int64_t resolution_met, resolution_decided;
+} ReportSlaOutcome;
+DbResult store_report_sla_outcomes(Db *db, Arena *a, int64_t from, int64_t to,
+                                   ReportSlaOutcome **out, int *count);
+
 /* One request's first time something happened, and how long after its creation. */
 typedef struct ReportDuration {
     int64_t at;      /* when it happened */

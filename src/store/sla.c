@@ -189,6 +189,7 @@ DbResult store_sla_save_computed(Db *db, int64_t request_id, int64_t updated_at,
     DbStmt *st = db_prepare(db, "UPDATE requests SET sla_first_response_due_at = ?, "
                                 "sla_resolution_due_at = ?, sla_first_response_warn_at = ?, "
                                 "sla_resolution_warn_at = ?, sla_attention_at = ?, "
+                                "sla_first_response_met = ?, sla_resolution_met = ?, "
                                 "sla_updated_at = updated_at WHERE id = ? AND updated_at = ?");
     if (!st)
         return DB_ERROR;
@@ -197,8 +198,16 @@ DbResult store_sla_save_computed(Db *db, int64_t request_id, int64_t updated_at,
     bind_time(st, 3, c->first_response_warn_at);
     bind_time(st, 4, c->resolution_warn_at);
     bind_time(st, 5, c->attention_at);
-    db_bind_int(st, 6, request_id);
-    db_bind_int(st, 7, updated_at);
+    if (c->first_response_met >= 0)
+        db_bind_int(st, 6, c->first_response_met);
+    else
+        db_bind_null(st, 6);
+    if (c->resolution_met >= 0)
+        db_bind_int(st, 7, c->resolution_met);
+    else
+        db_bind_null(st, 7);
+    db_bind_int(st, 8, request_id);
+    db_bind_int(st, 9, updated_at);
     DbResult r = db_run(st);
     if (r == DB_OK)
         *saved = db_changes(db) > 0;

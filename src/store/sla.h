@@ -72,6 +72,7 @@ typedef struct SlaComputedRow {
     int64_t first_response_due_at, resolution_due_at;
     int64_t first_response_warn_at, resolution_warn_at;
     int64_t attention_at;
+    int first_response_met, resolution_met; /* 1 met, 0 missed, -1 open or not applicable */
 } SlaComputedRow;
 
 /* Stores c on the request if its updated_at still is `updated_at` (the value the computation

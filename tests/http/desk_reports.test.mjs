@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { textOf, useServer } from './lib/server.mjs';
 import { addUser, login, sql } from './lib/fixtures.mjs';
 
-const CHARTS = ['created-resolved', 'backlog', 'first-response', 'resolution', 'types'];
+const CHARTS = ['created-resolved', 'backlog', 'first-response', 'resolution', 'sla', 'types'];
 const FIXED = Date.UTC(2026, 2, 18, 12, 0, 0) / 1000; // Wednesday, 12:00 UTC
 const at = (iso) => Date.parse(iso) / 1000; // '2026-03-17T08:00:00Z' -> Unix seconds
 
@@ -138,7 +138,8 @@ async function buildDataSet(server, customer, agentClient) {
 // ---- the tests ---------------------------------------------------------------------------
 
 describe('reports dashboard', () => {
-  const srv = useServer();
+  // the SLA pass would decide outcomes for the data set on its own schedule: once an hour here
+  const srv = useServer({ env: { PFORTE_SLA_POLL_MS: '3600000' } });
   let agent, admin, customer;
 
   before(async () => {
@@ -168,7 +169,9 @@ describe('reports dashboard', () => {
   it('shows every chart as SVG with a title, a description, a table and a CSV link', async () => {
     const r = await agent.get('/desk/reports');
     assert.equal(r.status, 200);
-    for (const key of CHARTS) {
+    // no SLA target is decided yet: that card says so (its own test adds outcomes)
+    assert.match(textOf(card(r.text, 'sla')), /Für diesen Zeitraum gibt es noch keine Daten/);
+    for (const key of CHARTS.filter((k) => k !== 'sla')) {
       const c = card(r.text, key);
       assert.match(c, new RegExp(`<svg class="chart [^"]*"[^>]* role="img" aria-labelledby="chart-${key}-title chart-${key}-desc"`), key);
       assert.match(c, new RegExp(`<title id="chart-${key}-title">[^<]+</title><desc id="chart-${key}-desc">[^<]+</desc>`), key);
@@ -313,6 +316,33 @@ describe('reports dashboard', () => {
     for (const path of ['/desk/reports/types', '/desk/reports/types.json', '/desk/reports/nothing.csv',
       '/desk/reports/types.csv.csv', '/desk/reports/.csv'])
       assert.equal((await agent.get(path)).status, 404, path);
+  });
+
+  it('shows the share of SLA targets met per priority, from the outcomes the SLA engine stored', async () => {
+    const s = srv.server;
+    const reporter = userId(s, 'kunde@example.com');
+    const plan = [ // number, priority, response met, resolution met (null: not decided)
+      [9001, 'critical', 1, 0], [9002, 'critical', 0, null], [9003, 'high', 1, 1],
+      [9004, 'high', 1, null], [9005, 'low', null, null]];
+    for (const [n, priority, response, resolution] of plan) {
+      const id = addRequest(s, n, { type: 'question', created: at('2026-03-16T08:00:00Z'), status: 'resolved', reporter });
+      sql(s, `UPDATE requests SET priority = '${priority}', first_response_at = ${at('2026-03-16T09:00:00Z')},
+        first_resolved_at = ${resolution === null ? 'NULL' : at('2026-03-17T09:00:00Z')},
+        sla_first_response_met = ${response ?? 'NULL'}, sla_resolution_met = ${resolution ?? 'NULL'},
+        sla_updated_at = updated_at WHERE id = ${id}`);
+    }
+    const page = await agent.get('/desk/reports');
+    assert.match(card(page.text, 'sla'), /<svg[^>]*role="img"/);
+    const rows = tableOf(page.text, 'sla');
+    assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 5)), [
+      ['Kritisch', '50,0 %', '0,0 %', '2', '1'],
+      ['Hoch', '100,0 %', '100,0 %', '2', '1'],
+      ['Mittel', rows[3][1], rows[3][2], '0', '0'],
+      ['Niedrig', rows[4][1], rows[4][2], '0', '0'],
+    ]);
+    assert.doesNotMatch(rows[3][1] + rows[4][1], /%/, 'no share without a decided target');
+    const lines = (await csv(agent, '/desk/reports/sla.csv?lang=en')).text.slice(1).split('\r\n');
+    assert.match(lines[1], /^Critical,50(\.0)?,0(\.0)?,2,1$/);
   });
 
   it('stops cleanly on SIGTERM', () => srv.stop());

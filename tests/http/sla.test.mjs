@@ -166,6 +166,9 @@ describe('SLA reminders', () => {
     assert.equal(posted.status, 303);
     for (const k of [r2, r3, r4]) await computed(s, k);
     assert.equal((await computed(s, r3)).attention, null, 'paused: nothing happens by time');
+    // the outcome the reports count: r4's first response met its target, its resolution is open
+    assert.equal(sql(s, `SELECT sla_first_response_met FROM requests WHERE id = ${idOf(s, r4)}`), '1');
+    assert.equal(sql(s, `SELECT coalesce(sla_resolution_met, -1) FROM requests WHERE id = ${idOf(s, r4)}`), '-1');
     await advance(s, 55 * 60);
     const mail = await s.waitForMail((m) => m.subject.includes(`[${r2}]`));
     assert.equal(addr(mail), 'ben@example.com');
