@@ -17,6 +17,11 @@ bad=$(grep -rnE '\b(strcpy|strcat|sprintf|gets|strtok)\s*\(' src | grep -vE '^\S
 bad=$(grep -rlE '\b(SELECT|INSERT INTO|UPDATE [a-z_]+ SET|DELETE FROM)\b' src --include='*.c' |
       grep -vE '^src/store/')
 [ -z "$bad" ] || problem "SQL belongs in src/store/: $bad"
+# stylesheets: every { closed (a merge once dropped one and the rest of the file was lost)
+for css in static/*.css; do
+  depth=$(perl -0777 -ne 's{/\*.*?\*/}{}gs; my $d = 0; for (split //) { $d++ if $_ eq "{"; $d-- if $_ eq "}"; if ($d < 0) { print "negative"; exit } } print $d' "$css")
+  [ "$depth" = 0 ] || problem "$css: unbalanced braces ($depth)"
+done
 bash scripts/check-translations.sh || fail=1
 if [ "$fail" = 0 ]; then echo "lint: ok"; fi
 exit "$fail"

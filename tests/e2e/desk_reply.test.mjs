@@ -127,6 +127,42 @@ describe('answering a request in the desk', () => {
     assertNoProblems(customer);
   });
 
+  it('the customer answers the mail; `pforte mail-in` files it and the agent sees it', async () => {
+    // the reply mail Carla got, answered from her mail program: quoting the mail below
+    const mail = b.server.mail().find((m) => /carla@example\.com/.test(m.header('to')) &&
+      /bitte senden Sie uns zu/.test(m.text));
+    const replyTo = mail.header('reply-to');
+    assert.match(replyTo, /support\+[A-Za-z0-9]+@/, 'the reply address carries the request token');
+    const to = (replyTo.match(/<([^>]+)>/) || [null, replyTo])[1];
+    const messageId = mail.header('message-id');
+    const raw = [
+      'From: Carla Kunde <carla@example.com>', `To: ${to}`, `Subject: AW: ${mail.subject}`,
+      'Message-ID: <e2e-antwort-1@mail.example.com>', `In-Reply-To: ${messageId}`,
+      `References: ${messageId}`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '',
+      'Hallo Alex,', '', 'die Logdatei habe ich gefunden: der Abbruch kommt immer bei Beleg 4711.', '',
+      'Viele Grüße', 'Carla', '', `Am ${new Date().toLocaleDateString('de-DE')} schrieb Support:`,
+      '> bitte senden Sie uns die Logdatei', ''].join('\r\n');
+    const args = ['mail-in', '--data', b.server.dataDir, '--base-url', b.server.url];
+    const filed = runPforte(args, { input: raw, env: TEST_SERVER_ENV });
+    assert.equal(filed.status, 0, filed.stderr);
+
+    const agent = await b.newPage({ width: 1280 });
+    await logIn(agent, 'alex@example.com');
+    await agent.goto(`/desk/requests/${key}`);
+    const activity = await agent.locator('main').innerText();
+    assert.match(activity, /der Abbruch kommt immer bei Beleg 4711/);
+    assert.doesNotMatch(activity, /schrieb Support/, 'the quoted mail is cut');
+    assert.match(await agent.locator('.rq-head .status-badge').innerText(), /Wartet auf Support/,
+      'a customer reply moves a request waiting for the customer back to support');
+    await b.screenshot(agent, 'desk-request-after-mail-reply-de-1280-light');
+    assertNoProblems(agent);
+    // the same mail fed again (an MTA retry) is filed once
+    assert.equal(runPforte(args, { input: raw, env: TEST_SERVER_ENV }).status, 0);
+    await agent.reload();
+    assert.equal((await agent.locator('main').innerText()).split('Beleg 4711').length - 1, 1);
+  });
+
   it('screenshots of the desk request page: phone and desktop, German and English', async () => {
     for (const [width, scheme, locale] of [[1280, 'light', 'de-DE'], [390, 'light', 'de-DE'],
       [1280, 'dark', 'de-DE'], [1280, 'light', 'en-US'], [390, 'light', 'en-US']]) {
