@@ -3,6 +3,7 @@
  * the condition variable lets outbox_worker_wake() cut the poll short.
  * SECURITY: logs ids, attempt counts and transport errors only - never a body, a recipient
  * or anything from the message (which may carry tokens and links). */
+#include "domain/admin.h"
 #include "mail/outbox_worker.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -111,11 +112,11 @@ bool outbox_deliver_one(Db *db, int64_t now)
         return false;
     }
     const char *name = NULL, *from = NULL;
-    if (!mail_mailbox_parse(&a, cfg.mail_from, &name, &from))
+    if (!mail_mailbox_parse(&a, settings_now()->mail_from, &name, &from))
         from = NULL; /* the transport reports the bad setting */
     Buf error;
     buf_init(&error, &a);
-    MailDeliveryResult result = mail_transport_deliver(cfg.mail, cfg.data, from, it.recipient,
+    MailDeliveryResult result = mail_transport_deliver(settings_now()->mail, cfg.data, from, it.recipient,
                                                        it.message, it.message_len, &error);
     outbox_record(db, &a, &it, result, buf_cstr(&error), now);
     arena_free(&a);

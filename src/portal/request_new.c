@@ -4,6 +4,7 @@
  * request's page.
  * SECURITY: signed-in users only; the POST passes the CSRF check first; every value is
  * checked again in the domain (request_create.c); values are only ever printed escaped. */
+#include "domain/admin.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/i18n_mark.h"
@@ -129,7 +130,7 @@ static void add_field(Request *req, View *v, const FormField *f, const FieldInpu
     add_options(req, item, f, in);
     if (str_eq(f->def.kind, "attachments")) {
         view_set(item, "limits", fill(req, N_("Up to %{size} per file."), "size",
-                                      size_text(req, cfg.max_attachment_bytes)));
+                                      size_text(req, settings_now()->max_attachment_bytes)));
         bool again = had_errors && in && in->file_count > 0;
         view_set_bool(item, "attach_again", again);
         for (int k = 0; again && k < in->file_count; k++)

@@ -281,6 +281,7 @@ int db_schema_version(Db *db)
 }
 
 /* Migration files are "src/store/migrations/sqlite/NNN_name.sql", applied in number order. */
+#define MIGRATION_MAX_NUMBER 999
 static int migration_number(const char *path, const char *dir)
 {
     if (!str_starts_with(path, dir))
@@ -295,14 +296,25 @@ DbResult db_migrate(Db *db)
     if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
-    int current = db_schema_version(db);
-    for (int want = current + 1;; want++) {
+    /* Every migration whose number is not recorded yet, in number order - also one with a
+     * lower number than the newest applied (branches that added migrations in parallel). */
+    for (int want = 1; want <= MIGRATION_MAX_NUMBER; want++) {
         const EmbeddedFile *file = NULL;
         for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
             if (migration_number(f->path, dir) == want)
                 file = f;
         if (!file)
-            break;
+            continue;
+        DbStmt *seen = db_prepare(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+        if (!seen)
+            return DB_ERROR;
+        db_bind_int(seen, 1, want);
+        DbResult applied = db_step(seen);
+        db_done(seen);
+        if (applied == DB_ROW)
+            continue;
+        if (applied != DB_OK)
+            return applied;
         DbResult r = db_begin(db);
         if (r == DB_OK)
             r = db_exec(db, (const char *)file->data);
