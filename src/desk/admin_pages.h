@@ -11,4 +11,23 @@ void admin_test_mail_submit(Request *req, Response *res);
 void portal_logo(Request *req, Response *res);  /* public: the uploaded logo */
 void portal_theme(Request *req, Response *res); /* public: the accent colour as CSS */
 
+/* admin_users_pages.c */
+void admin_users_list(Request *req, Response *res);
+void admin_users_invite(Request *req, Response *res);
+void admin_user_page(Request *req, Response *res);
+void admin_user_role(Request *req, Response *res);
+void admin_user_disable(Request *req, Response *res);
+void admin_user_resend_link(Request *req, Response *res);
+void admin_orgs_list(Request *req, Response *res);
+void admin_orgs_create(Request *req, Response *res);
+void admin_org_page(Request *req, Response *res);
+void admin_org_update(Request *req, Response *res);
+void admin_org_member_add(Request *req, Response *res);
+void admin_org_member_remove(Request *req, Response *res);
+
+/* admin_log_pages.c */
+void admin_outbox_list(Request *req, Response *res);
+void admin_outbox_retry_now(Request *req, Response *res);
+void admin_audit_list(Request *req, Response *res);
+
 #endif

@@ -314,6 +314,7 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
         ratelimit_hit(c->db, "login-account", email, settings_now()->rate_login_account,
                       settings_now()->rate_login_window, c->now, &allowed, &c->retry_after);
         log_warn("event=login_failed ip=%s", c->ip);
+        store_audit(c->db, u.id, "login_failed", email, "", c->ip, c->now);
         account_error(errors, "password", N_("The e-mail address or the password is not right."));
         return ACCOUNT_BAD_LOGIN;
     }
