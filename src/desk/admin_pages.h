@@ -30,4 +30,19 @@ void admin_outbox_list(Request *req, Response *res);
 void admin_outbox_retry_now(Request *req, Response *res);
 void admin_audit_list(Request *req, Response *res);
 
+/* admin_types_pages.c */
+void admin_types_list(Request *req, Response *res);
+void admin_type_move_submit(Request *req, Response *res);
+void admin_type_new(Request *req, Response *res);
+void admin_type_create(Request *req, Response *res);
+void admin_type_page(Request *req, Response *res);
+void admin_type_update(Request *req, Response *res);
+void admin_type_active_submit(Request *req, Response *res);
+void admin_type_delete_submit(Request *req, Response *res);
+void admin_type_preview(Request *req, Response *res);
+void admin_field_create(Request *req, Response *res);
+void admin_field_page(Request *req, Response *res);
+void admin_field_update(Request *req, Response *res);
+void admin_field_action(Request *req, Response *res); /* move, active, remove */
+
 #endif

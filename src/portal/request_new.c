@@ -194,6 +194,14 @@ static void render_form(Request *req, Response *res, SignedIn *s, const RequestF
     page_render(req, res, status, "request_new", v);
 }
 
+/* The fields of form as the customer's page shows them, empty: the admin's preview renders
+ * the same partials with this. */
+void portal_request_form_fields(Request *req, View *v, const RequestForm *form)
+{
+    for (int i = 0; i < form->field_count; i++)
+        add_field(req, v, &form->fields[i], NULL, NULL, false);
+}
+
 /* Loads the form of the route's type; answers 404/503/500 itself and returns false. */
 static bool load_form(Request *req, Response *res, RequestForm *form)
 {
