@@ -2,6 +2,7 @@
 #include "desk/admin_common.h"
 #include "core/clock.h"
 #include "core/str.h"
+#include "http/static.h"
 #include "portal/portal.h"
 #include "portal/web_session.h"
 #include "web/page.h"
@@ -33,6 +34,7 @@ bool admin_begin(Request *req, Response *res, AdminContext *c)
 View *admin_view(Request *req, const char *title, const char *tab)
 {
     View *v = desk_view(req, title, "admin");
+    view_set(v, "extra_css_url", static_url("admin.css"));
     View *t = view_child(v, "tab");
     static const char *const TABS[] = {"types", "users", "orgs", "settings", "outbox", "audit"};
     for (size_t i = 0; i < sizeof TABS / sizeof TABS[0]; i++)
