@@ -67,8 +67,12 @@ const char *admin_like_pattern(Arena *a, const char *text);
  * settings table on top, refreshed with the catalog (at most CATALOG_MAX_AGE_MS old, on every
  * instance). Use the values at once, never past the current request. Never NULL. */
 const Config *settings_now(void);
-/* Puts the overridable rows onto *c (strings copied into a); a stored value that does not
- * pass the setting's range is ignored and logged. */
+/* The rows that may override a config setting - overridable names, non-empty, numbers within
+ * the setting's range - into *out (arena array, values shared with rows); the others are
+ * logged and left out. Returns the count. */
+int settings_filter_rows(Arena *a, const SettingRow *rows, int count, SettingRow **out);
+/* Puts the overridable rows onto *c (strings copied into a, or shared when a is NULL); a
+ * value that is not overridable or not within the setting's range is ignored. */
 void settings_apply_rows(Config *c, Arena *a, const SettingRow *rows, int count);
 /* True when prefix is the current key prefix, the config file's, or one used before. */
 bool settings_key_prefix_known(const char *prefix, size_t n);

@@ -64,32 +64,64 @@ static const Setting *setting_named(const char *name)
     return NULL;
 }
 
+/* The setting row r may override, or NULL; *value receives a number setting's value. */
+static const Setting *override_of(const SettingRow *r, int64_t *value)
+{
+    bool allowed = false;
+    for (int k = 0; OVERRIDABLE[k] && !allowed; k++)
+        allowed = str_eq(OVERRIDABLE[k], r->name);
+    const Setting *s = allowed ? setting_named(r->name) : NULL;
+    if (!s || str_empty(r->value))
+        return NULL;
+    if (s->type == SETTING_INT &&
+        !(str_to_int64(r->value, value) && *value >= s->min && *value <= s->max))
+        return NULL;
+    return s->type == SETTING_BOOL ? NULL : s;
+}
+
+int settings_filter_rows(Arena *a, const SettingRow *rows, int count, SettingRow **out)
+{
+    *out = arena_alloc(a, sizeof **out * (size_t)(count ? count : 1));
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+        int64_t v;
+        if (override_of(&rows[i], &v))
+            (*out)[n++] = rows[i];
+        else if (setting_named(rows[i].name))
+            log_warn("event=setting_ignored name=%s", rows[i].name);
+    }
+    return n;
+}
+
 void settings_apply_rows(Config *c, Arena *a, const SettingRow *rows, int count)
 {
     for (int i = 0; i < count; i++) {
-        bool allowed = false;
-        for (int k = 0; OVERRIDABLE[k] && !allowed; k++)
-            allowed = str_eq(OVERRIDABLE[k], rows[i].name);
-        const Setting *s = allowed ? setting_named(rows[i].name) : NULL;
-        if (!s || str_empty(rows[i].value))
+        int64_t v = 0;
+        const Setting *s = override_of(&rows[i], &v);
+        if (!s)
             continue;
         char *field = (char *)c + s->offset;
-        if (s->type == SETTING_STRING) {
-            *(char **)field = arena_strdup(a, rows[i].value);
-        } else if (s->type == SETTING_INT) {
-            int64_t v;
-            if (str_to_int64(rows[i].value, &v) && v >= s->min && v <= s->max)
-                *(int64_t *)field = v;
-            else
-                log_warn("event=setting_ignored name=%s", s->name);
-        }
+        if (s->type == SETTING_STRING)
+            *(char **)field = a ? arena_strdup(a, rows[i].value) : (char *)rows[i].value;
+        else
+            *(int64_t *)field = v;
     }
+}
+
+/* The database is configured (not so in unit tests of modules that never open one). */
+static bool database_configured(void)
+{
+    return !str_empty(cfg.db) || !str_empty(cfg.data);
 }
 
 const Config *settings_now(void)
 {
-    const Catalog *c = catalog_current(db_thread());
-    return c ? &c->settings : &cfg;
+    static _Thread_local Config effective;
+    const Catalog *c = database_configured() ? catalog_current(db_thread()) : NULL;
+    effective = cfg;
+    if (c)
+        settings_apply_rows(&effective, NULL, c->overrides, c->override_count);
+    return &effective;
 }
 
 static bool prefix_in_list(const char *list, const char *prefix, size_t n)
@@ -106,12 +138,13 @@ static bool prefix_in_list(const char *list, const char *prefix, size_t n)
 
 bool settings_key_prefix_known(const char *prefix, size_t n)
 {
-    const Catalog *c = catalog_current(db_thread());
-    const char *now = c ? c->settings.key_prefix : cfg.key_prefix;
+    const char *start = cfg.key_prefix;
+    if (start && strlen(start) == n && strncasecmp(start, prefix, n) == 0)
+        return true;
+    const char *now = settings_now()->key_prefix;
     if (now && strlen(now) == n && strncasecmp(now, prefix, n) == 0)
         return true;
-    if (cfg.key_prefix && strlen(cfg.key_prefix) == n && strncasecmp(cfg.key_prefix, prefix, n) == 0)
-        return true;
+    const Catalog *c = database_configured() ? catalog_current(db_thread()) : NULL;
     return c && prefix_in_list(c->old_prefixes, prefix, n);
 }
 
@@ -136,7 +169,7 @@ static const char *int_text(Arena *a, int64_t v)
 void admin_settings_load(Arena *a, SettingsForm *f)
 {
     const Catalog *c = catalog_current(db_thread());
-    const Config *s = c ? &c->settings : &cfg;
+    const Config *s = settings_now();
     f->portal_name = arena_strdup(a, s->portal_name);
     f->welcome_de = arena_strdup(a, c ? c->welcome[0] : "");
     f->welcome_en = arena_strdup(a, c ? c->welcome[1] : "");

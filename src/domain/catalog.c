@@ -50,8 +50,7 @@ static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
         else if (str_eq(rows[i].name, "key_prefix_history"))
             c->old_prefixes = rows[i].value;
     }
-    c->settings = cfg;
-    settings_apply_rows(&c->settings, a, rows, row_count);
+    c->override_count = settings_filter_rows(a, rows, row_count, &c->overrides);
     c->type_count = count;
     for (int lang = 0; lang < 2; lang++) {
         c->types[lang] = arena_alloc(a, sizeof(TypeCard) * (size_t)(count ? count : 1));

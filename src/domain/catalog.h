@@ -6,6 +6,7 @@
 #define PFORTE_DOMAIN_CATALOG_H
 #include "core/arena.h"
 #include "core/config.h"
+#include "store/admin.h"
 #include "store/db.h"
 #include <stdint.h>
 
@@ -24,7 +25,8 @@ typedef struct Catalog {
     const char *welcome[2];    /* [0] German, [1] English */
     TypeCard *types[2];        /* active types by position, per language */
     int type_count;
-    Config settings;           /* cfg with the admin's settings on top (settings_now) */
+    SettingRow *overrides;     /* the admin's valid values of config settings (settings_now) */
+    int override_count;
     const char *accent;        /* "#rrggbb" or "" for the built-in colours */
     const char *logo_version;  /* sha256 of the uploaded logo, "" when none */
     const char *old_prefixes;  /* key prefixes used before, separated by ',' */

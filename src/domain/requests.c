@@ -18,7 +18,7 @@
 bool request_parse_key(const char *key, int64_t *number)
 {
     /* the current prefix, the config file's, or one an admin used before (old links) */
-    const char *dash = key ? strchr(key, '-') : NULL;
+    const char *dash = key ? strrchr(key, '-') : NULL;
     size_t n = dash ? (size_t)(dash - key) : 0;
     if (n == 0 || !settings_key_prefix_known(key, n))
         return false;

@@ -262,8 +262,9 @@ DbResult store_admin_users(Db *db, Arena *a, const char *text, const char *role,
     *out = NULL;
     *count = 0;
     DbStmt *st = db_prepare(
-        db, "SELECT u.id, u.email, u.name, u.password_hash IS NULL, u.role, u.lang, "
-            "coalesce(u.organization_id, 0), u.disabled, u.created_at, coalesce(o.name, ''), "
+        db, "SELECT u.id, u.email, u.name, CASE WHEN u.password_hash IS NULL THEN 1 ELSE 0 END, "
+            "u.role, u.lang, coalesce(u.organization_id, 0), u.disabled, u.created_at, "
+            "coalesce(o.name, ''), "
             "(SELECT count(*) FROM requests r WHERE r.reporter_id = u.id) "
             "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
             "WHERE (? IS NULL OR lower(u.email) LIKE ? ESCAPE '\\' "
