@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findTags, parseForms, textOf, useServer } from './lib/server.mjs';
-import { sql } from './lib/fixtures.mjs';
+import { addUser, sql } from './lib/fixtures.mjs';
 import { errorsOf, eventually, formOn, postForm, signedInAs } from './lib/admin.mjs';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
@@ -117,6 +117,23 @@ describe('admin settings', () => {
     assert.equal(sql(srv.server, "SELECT value FROM settings WHERE name = 'mail'"), 'smtp://user:geheim123@127.0.0.1:9');
     assert.equal(sql(srv.server, "SELECT value FROM settings WHERE name = 'max_attachment_bytes'"), String(2 * 1024 * 1024));
     assert.doesNotMatch(sql(srv.server, "SELECT detail FROM audit_log WHERE subject = 'mail'"), /geheim123/);
+  });
+
+  it('applies a changed login rate limit to the next sign-in', async () => {
+    const { client } = await signedInAs(srv.server, 'admin');
+    const res = await postForm(client, '/desk/admin/settings', '/desk/admin/settings', { rate_login_account: '2' });
+    assert.equal(res.status, 303);
+    assert.equal(sql(srv.server, "SELECT value FROM settings WHERE name = 'rate_login_account'"), '2');
+    await new Promise((r) => setTimeout(r, 1100));
+    addUser(srv.server, 'gesperrt@example.com', 'Gerd Gesperrt');
+    const c = srv.client();
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await c.get('/login');
+      const csrf = page.text.match(/name="csrf" value="([^"]+)"/)[1];
+      statuses.push((await c.post('/login', { csrf, email: 'gesperrt@example.com', password: 'falsch falsch', step: '2' })).status);
+    }
+    assert.deepEqual(statuses, [422, 422, 429], 'the third attempt is over the new limit of 2');
   });
 
   it('test mail reports a failure with the SMTP error, and success over maildir', async () => {
