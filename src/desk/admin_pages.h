@@ -18,6 +18,7 @@ void admin_user_page(Request *req, Response *res);
 void admin_user_role(Request *req, Response *res);
 void admin_user_disable(Request *req, Response *res);
 void admin_user_resend_link(Request *req, Response *res);
+void admin_registration_resend_submit(Request *req, Response *res);
 void admin_orgs_list(Request *req, Response *res);
 void admin_orgs_create(Request *req, Response *res);
 void admin_org_page(Request *req, Response *res);

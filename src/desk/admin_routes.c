@@ -39,6 +39,7 @@ const Route ADMIN_ROUTES[] = {
     {"POST", "/desk/admin/users/{id}/role", admin_user_role},
     {"POST", "/desk/admin/users/{id}/disable", admin_user_disable},
     {"POST", "/desk/admin/users/{id}/resend", admin_user_resend_link},
+    {"POST", "/desk/admin/registrations/resend", admin_registration_resend_submit},
     {"GET", "/desk/admin/orgs", admin_orgs_list},
     {"POST", "/desk/admin/orgs", admin_orgs_create},
     {"GET", "/desk/admin/orgs/{id}", admin_org_page},

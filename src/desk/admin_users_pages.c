@@ -60,6 +60,19 @@ static void users_render(Request *req, Response *res, AdminContext *c, const Adm
         view_set(v, "first_url",
                  arena_printf(req->arena, "/desk/admin/users?q=%s&role=%s",
                               str_url_encode(req->arena, q ? q : ""), role ? role : ""));
+    PendingRegistration *pending;
+    int pending_count = 0;
+    if (str_empty(after) &&
+        store_admin_pending_registrations(c->db, req->arena,
+                                          c->now - ADMIN_PENDING_DAYS * 86400LL, 20, &pending,
+                                          &pending_count) == DB_OK) {
+        for (int i = 0; i < pending_count; i++) {
+            View *item = view_list_add(v, "pending");
+            view_set(item, "email", pending[i].email);
+            view_set(item, "requested", admin_time(req, pending[i].requested_at));
+        }
+    }
+    view_set_bool(v, "has_pending", pending_count > 0);
     view_set(v, "invite_email", invite_email ? invite_email : "");
     view_set(v, "invite_name", invite_name ? invite_name : "");
     if (e)
@@ -89,6 +102,21 @@ void admin_users_invite(Request *req, Response *res)
         admin_fail(req, res, r);
     else
         admin_done(req, res, "/desk/admin/users", "admin_invited");
+}
+
+void admin_registration_resend_submit(Request *req, Response *res)
+{
+    AdminContext c;
+    if (!admin_begin(req, res, &c))
+        return;
+    AdminErrors e = {0};
+    AdminResult r = admin_registration_resend(&c, request_form(req, "email"), &e);
+    if (r == ADMIN_REFUSED)
+        users_render(req, res, &c, &e, NULL, NULL, 429);
+    else if (r != ADMIN_OK)
+        admin_fail(req, res, r);
+    else
+        admin_done(req, res, "/desk/admin/users", "admin_mail_queued");
 }
 
 static void user_render(Request *req, Response *res, AdminContext *c, int64_t id,

@@ -142,6 +142,11 @@ AdminResult admin_user_set_disabled(AdminContext *c, int64_t user_id, bool disab
                                     AdminErrors *e);
 /* Sends a new registration link to an account that has no password yet. */
 AdminResult admin_user_resend(AdminContext *c, int64_t user_id, AdminErrors *e);
+/* Unfinished registrations shown to admins: the last ADMIN_PENDING_DAYS days. */
+#define ADMIN_PENDING_DAYS 30
+/* Sends a new registration link to an address with an unfinished registration (the address
+ * limits of "Link senden" apply: ADMIN_REFUSED with a message when exceeded). */
+AdminResult admin_registration_resend(AdminContext *c, const char *email, AdminErrors *e);
 AdminResult admin_org_save(AdminContext *c, int64_t id, const char *name,
                            const char *email_domain, int64_t *new_id, AdminErrors *e);
 AdminResult admin_org_add_member(AdminContext *c, int64_t org_id, const char *email,

@@ -154,6 +154,38 @@ AdminResult admin_user_resend(AdminContext *c, int64_t user_id, AdminErrors *e)
     return ADMIN_OK;
 }
 
+AdminResult admin_registration_resend(AdminContext *c, const char *email_input, AdminErrors *e)
+{
+    const char *email, *msgid;
+    if (!account_email_normalize(c->arena, email_input, &email, &msgid))
+        return ADMIN_NOT_FOUND;
+    PendingRegistration *pending;
+    int count;
+    DbResult r = store_admin_pending_registrations(c->db, c->arena,
+                                                   c->now - ADMIN_PENDING_DAYS * 86400LL, 1000,
+                                                   &pending, &count);
+    if (r != DB_OK)
+        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
+    bool found = false;
+    for (int i = 0; i < count && !found; i++)
+        found = str_eq(pending[i].email, email);
+    if (!found)
+        return ADMIN_NOT_FOUND;
+    AccountContext ac;
+    account_context(c, &ac);
+    FieldErrors fe = {0};
+    AccountResult ar = account_register_start(&ac, email, NULL, &fe);
+    if (ar == ACCOUNT_RATE_LIMITED) {
+        admin_error(e, "", N_("Too many mails to this address. Please try again later."), NULL);
+        return ADMIN_REFUSED;
+    }
+    if (ar != ACCOUNT_OK)
+        return ar == ACCOUNT_UNAVAILABLE ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
+    store_audit(c->db, c->actor_id, "registration_resend", email, "", c->ip, c->now);
+    outbox_worker_wake();
+    return ADMIN_OK;
+}
+
 /* ---- organizations ---- */
 
 static bool domain_valid(const char *d)

@@ -349,6 +349,31 @@ DbResult store_admin_user_set_organization(Db *db, int64_t user_id, int64_t orga
     return run_id(st, user_id, 3);
 }
 
+DbResult store_admin_pending_registrations(Db *db, Arena *a, int64_t since, int limit,
+                                           PendingRegistration **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    DbStmt *st = db_prepare(db, "SELECT t.email, max(t.created_at) FROM email_tokens t "
+                                "WHERE t.purpose = 'register' AND t.created_at >= ? "
+                                "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = t.email) "
+                                "GROUP BY t.email ORDER BY max(t.created_at) DESC, t.email LIMIT ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, since);
+    db_bind_int(st, 2, limit);
+    int cap = 0;
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
+        (*out)[*count].email = db_col_text(st, 0, a);
+        (*out)[*count].requested_at = db_col_int(st, 1);
+        (*count)++;
+    }
+    db_done(st);
+    return r;
+}
+
 /* ---- organizations ---- */
 
 static void organization_read(DbStmt *st, Arena *a, Organization *o)

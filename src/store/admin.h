@@ -74,6 +74,15 @@ DbResult store_admin_user_requests(Db *db, Arena *a, int64_t user_id, int limit,
 DbResult store_admin_user_set_organization(Db *db, int64_t user_id, int64_t organization_id,
                                            int64_t now);
 
+typedef struct PendingRegistration {
+    const char *email;
+    int64_t requested_at; /* newest registration link */
+} PendingRegistration;
+/* Addresses that asked for a registration link since `since` but have no account yet, newest
+ * first, at most limit. */
+DbResult store_admin_pending_registrations(Db *db, Arena *a, int64_t since, int limit,
+                                           PendingRegistration **out, int *count);
+
 /* ---- organizations ---- */
 
 typedef struct Organization {

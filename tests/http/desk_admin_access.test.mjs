@@ -15,7 +15,7 @@ const POSTS = ['/desk/admin/types', '/desk/admin/types/1', '/desk/admin/types/1/
   '/desk/admin/types/1/active', '/desk/admin/types/1/delete', '/desk/admin/types/1/fields',
   '/desk/admin/fields/1', '/desk/admin/fields/1/move', '/desk/admin/fields/1/active',
   '/desk/admin/fields/1/remove', '/desk/admin/users/invite', '/desk/admin/users/1/role',
-  '/desk/admin/users/1/disable', '/desk/admin/users/1/resend', '/desk/admin/orgs',
+  '/desk/admin/users/1/disable', '/desk/admin/users/1/resend', '/desk/admin/registrations/resend', '/desk/admin/orgs',
   '/desk/admin/orgs/1', '/desk/admin/orgs/1/members', '/desk/admin/orgs/1/members/1/remove',
   '/desk/admin/settings', '/desk/admin/settings/logo', '/desk/admin/settings/testmail',
   '/desk/admin/outbox/1/retry'];

@@ -127,6 +127,26 @@ describe('admin users', () => {
     assert.equal(done.status, 303);
   });
 
+  it('lists unfinished registrations and sends their link again', async () => {
+    const { client } = await signedInAs(srv.server, 'admin');
+    const visitor = srv.client();
+    const sent = await visitor.submitForm('/register', { email: 'halbfertig@example.com' });
+    assert.equal(sent.status, 200);
+    await srv.server.waitForMail({ to: 'halbfertig@example.com' });
+    const page = (await client.get('/desk/admin/users')).text;
+    assert.match(page, /Nicht abgeschlossene Registrierungen/);
+    assert.match(page, /halbfertig@example\.com/);
+    const before = srv.server.mail().filter((m) => m.to.includes('halbfertig@')).length;
+    const res = await postForm(client, '/desk/admin/users', '/desk/admin/registrations/resend', { email: 'halbfertig@example.com' });
+    assert.equal(res.status, 303);
+    await srv.server.waitForMail((m) => m.to.includes('halbfertig@') && srv.server.mail().filter((x) => x.to.includes('halbfertig@')).length > before);
+    assert.equal(audit(srv.server, 'registration_resend', 'halbfertig@example.com'), 1);
+    // an address with an account or without a registration is not "unfinished"
+    const csrf = parseForms(page).find((f) => f.action === '/desk/admin/registrations/resend').fields.csrf;
+    assert.equal((await client.post('/desk/admin/registrations/resend', { csrf, email: 'zora.zimmer@example.com' })).status, 404);
+    assert.equal((await client.post('/desk/admin/registrations/resend', { csrf, email: 'nie@example.com' })).status, 404);
+  });
+
   it('organizations: create, rename, members by e-mail, domain auto-join', async () => {
     const { client } = await signedInAs(srv.server, 'admin');
     let res = await postForm(client, '/desk/admin/orgs', '/desk/admin/orgs', { name: '', email_domain: 'nicht gültig' });
