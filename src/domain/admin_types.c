@@ -404,7 +404,7 @@ AdminResult admin_field_remove(AdminContext *c, int64_t field_id, bool *kept)
         return ar;
     DbResult r = db_begin(c->db);
     int64_t values = 0;
-    AdminField again;
+    AdminField again = {0};
     if (r == DB_OK) /* count again inside the transaction: a request may just have used it */
         r = store_admin_field_by_id(c->db, c->arena, field_id, &again);
     values = again.value_count;
