@@ -136,6 +136,25 @@ describe('admin settings', () => {
     assert.deepEqual(statuses, [422, 422, 429], 'the third attempt is over the new limit of 2');
   });
 
+  it('applies a changed attachment limit to the customer form', async () => {
+    const { client } = await signedInAs(srv.server, 'admin');
+    const res = await postForm(client, '/desk/admin/settings', '/desk/admin/settings', { max_attachment_mb: '1', max_request_attachment_mb: '3' });
+    assert.equal(res.status, 303);
+    await new Promise((r) => setTimeout(r, 1100));
+    const { client: customer } = await signedInAs(srv.server, 'customer');
+    const page = await customer.get('/new/other');
+    assert.match(page.text, /Bis zu 1 MB pro Datei/);
+    const form = parseForms(page.text).find((f) => f.action === '/new/other');
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ ...form.fields, f_summary: 'Großer Anhang', f_description: 'Siehe Datei' }))
+      fd.append(k, v);
+    fd.append('f_files', new Blob([Buffer.alloc(1536 * 1024, 65)], { type: 'text/plain' }), 'gross.txt');
+    const sent = await customer.request('POST', '/new/other', { body: fd });
+    assert.equal(sent.status, 422);
+    assert.match(textOf(sent.text), /gross\.txt/);
+    assert.match(textOf(sent.text), /1 MB/);
+  });
+
   it('test mail reports a failure with the SMTP error, and success over maildir', async () => {
     const { client, email } = await signedInAs(srv.server, 'admin');
     // the transport is still the unreachable SMTP server from the test before; the mail
