@@ -209,6 +209,7 @@ describe('admin settings', () => {
       assert.equal(logo.headers.get('content-type'), 'image/png');
       assert.equal(logo.headers.get('x-content-type-options'), 'nosniff');
     });
+    assert.equal(sql(srv.server, "SELECT count(*) FROM audit_log WHERE action = 'logo_upload' AND subject = 'image/png'"), '1');
   });
 
   it('stops cleanly', () => srv.stop());

@@ -136,6 +136,8 @@ describe('admin request types', () => {
     assert.match((await client.get('/desk/admin/types')).text, /Inaktiv/);
     assert.equal((await client.post(`/desk/admin/types/${second}/active`, { csrf, active: '1' })).status, 303);
     assert.equal((await customer.get(`/new/${before[1]}`)).status, 200);
+    for (const action of ['type_move', 'type_deactivate', 'type_activate'])
+      assert.equal(sql(srv.server, `SELECT count(*) FROM audit_log WHERE action = '${action}' AND subject = '${before[1]}'`), '1', action);
   });
 
   it('refuses to delete a type in use; hides fields with values, deletes the others', async () => {
@@ -172,6 +174,8 @@ describe('admin request types', () => {
     assert.equal(res.status, 303);
     assert.equal(sql(srv.server, "SELECT count(*) FROM request_types WHERE key = 'unbenutzt'"), '0');
     assert.equal(sql(srv.server, "SELECT count(*) FROM audit_log WHERE action = 'type_delete' AND subject = 'unbenutzt'"), '1');
+    assert.match(sql(srv.server, "SELECT detail FROM audit_log WHERE action = 'field_deactivate' AND subject = 'wegwerf.version'"), /1 values kept/);
+    assert.equal(sql(srv.server, "SELECT count(*) FROM audit_log WHERE action = 'field_delete' AND subject = 'wegwerf.leer'"), '1');
   });
 
   it('stops cleanly', () => srv.stop());

@@ -123,6 +123,7 @@ describe('admin users', () => {
     const res = await postForm(client, `/desk/admin/users/${pending}`, '/resend');
     assert.equal(res.status, 303);
     await srv.server.waitForMail({ to: 'offen@example.com' }, { after: before });
+    assert.equal(audit(srv.server, 'user_resend', 'offen@example.com'), 1);
     const done = await postForm(client, `/desk/admin/users/${id}`, '/disable');
     assert.equal(done.status, 303);
   });
