@@ -1,6 +1,7 @@
 /* account_mail: the mails of the account flows (registration link, "you already have an
  * account", reset link, invitation) and the token each carries.
  * SECURITY: the raw token exists only in the queued mail; the database keeps its hash. */
+#include "domain/admin.h"
 #include "core/config.h"
 #include "core/i18n_mark.h"
 #include "core/log.h"
@@ -56,7 +57,7 @@ static const AccountMail ACCOUNT_MAILS[] = {
 const char *account_portal_name(AccountContext *c)
 {
     char *name = store_setting_get(c->db, c->arena, "portal_name");
-    return str_empty(name) ? cfg.portal_name : name;
+    return str_empty(name) ? settings_now()->portal_name : name;
 }
 
 DbResult account_mail_token(AccountContext *c, const char *kind, const char *purpose,
@@ -77,7 +78,7 @@ DbResult account_mail_token(AccountContext *c, const char *kind, const char *pur
     if (r != DB_OK)
         goto done;
     MailContent content = m->content;
-    content.button_url = arena_printf(c->arena, "%s%s%s", config_base_url(&cfg), m->path, token);
+    content.button_url = arena_printf(c->arena, "%s%s%s", config_base_url(settings_now()), m->path, token);
     MailVar vars[] = {
         {"portal_name", account_portal_name(c)},
         {"name", str_empty(name) ? "" : name},

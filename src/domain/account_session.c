@@ -2,6 +2,7 @@
  * ending sessions - and the admin/set-up operations on accounts.
  * SECURITY: sessions expire by idle time and absolute lifetime; a password change ends every
  * other session; a customer can end only their own sessions. */
+#include "domain/admin.h"
 #include "auth/password.h"
 #include "auth/token.h"
 #include "core/i18n_mark.h"
@@ -183,7 +184,7 @@ AccountResult account_setup_link(AccountContext *c, const char **url)
         db_rollback(c->db);
         return account_db_failure(r);
     }
-    *url = arena_printf(c->arena, "%s/setup?token=%s", config_base_url(&cfg), token);
+    *url = arena_printf(c->arena, "%s/setup?token=%s", config_base_url(settings_now()), token);
     return ACCOUNT_OK;
 }
 

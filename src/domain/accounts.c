@@ -2,6 +2,7 @@
  * SECURITY: "Link senden" and "Passwort vergessen?" answer the same for known and unknown
  * addresses; a wrong password and an unknown address fail alike and take as long; links
  * work once, expire, and a new link supersedes older ones; every attempt is rate-limited. */
+#include "domain/admin.h"
 #include "auth/password.h"
 #include "auth/strength.h"
 #include "auth/token.h"
@@ -110,11 +111,11 @@ DbResult account_session_create(AccountContext *c, int64_t user_id, NewSession *
 static AccountResult mail_rate_check(AccountContext *c, const char *email)
 {
     bool allowed = true;
-    DbResult r = ratelimit_hit(c->db, "mail-ip", c->ip, cfg.rate_mail_ip, cfg.rate_mail_window,
+    DbResult r = ratelimit_hit(c->db, "mail-ip", c->ip, settings_now()->rate_mail_ip, settings_now()->rate_mail_window,
                                c->now, &allowed, &c->retry_after);
     if (r == DB_OK && allowed)
-        r = ratelimit_hit(c->db, "mail-address", email, cfg.rate_mail_address,
-                          cfg.rate_mail_window, c->now, &allowed, &c->retry_after);
+        r = ratelimit_hit(c->db, "mail-address", email, settings_now()->rate_mail_address,
+                          settings_now()->rate_mail_window, c->now, &allowed, &c->retry_after);
     if (r != DB_OK)
         return account_db_failure(r);
     if (!allowed) {
@@ -287,11 +288,11 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
         return ACCOUNT_INVALID;
     }
     bool allowed = true, full = false;
-    DbResult r = ratelimit_hit(c->db, "login-ip", c->ip, cfg.rate_login_ip,
-                               cfg.rate_login_window, c->now, &allowed, &c->retry_after);
+    DbResult r = ratelimit_hit(c->db, "login-ip", c->ip, settings_now()->rate_login_ip,
+                               settings_now()->rate_login_window, c->now, &allowed, &c->retry_after);
     if (r == DB_OK && allowed)
-        r = ratelimit_full(c->db, "login-account", email, cfg.rate_login_account,
-                           cfg.rate_login_window, c->now, &full, &c->retry_after);
+        r = ratelimit_full(c->db, "login-account", email, settings_now()->rate_login_account,
+                           settings_now()->rate_login_window, c->now, &full, &c->retry_after);
     if (r != DB_OK)
         return account_db_failure(r);
     if (!allowed || full) {
@@ -310,9 +311,10 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
         good = false;
     }
     if (!good) {
-        ratelimit_hit(c->db, "login-account", email, cfg.rate_login_account,
-                      cfg.rate_login_window, c->now, &allowed, &c->retry_after);
+        ratelimit_hit(c->db, "login-account", email, settings_now()->rate_login_account,
+                      settings_now()->rate_login_window, c->now, &allowed, &c->retry_after);
         log_warn("event=login_failed ip=%s", c->ip);
+        store_audit(c->db, u.id, "login_failed", email, "", c->ip, c->now);
         account_error(errors, "password", N_("The e-mail address or the password is not right."));
         return ACCOUNT_BAD_LOGIN;
     }
@@ -328,7 +330,7 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
     if (r == DB_OK)
         r = store_audit(c->db, u.id, "login", email, "", c->ip, c->now);
     if (r == DB_OK)
-        r = ratelimit_clear(c->db, "login-account", email, cfg.rate_login_window, c->now);
+        r = ratelimit_clear(c->db, "login-account", email, settings_now()->rate_login_window, c->now);
     return finish_transaction(c, r);
 }
 

@@ -5,6 +5,7 @@
  * no Windows device name; only PNG, JPEG, GIF and WebP recognised by their magic bytes may be
  * shown inline - everything else (SVG and HTML included) is a download. A file is found only
  * through the request the viewer may see, and internal files only by agents. */
+#include "domain/admin.h"
 #include "domain/attachments.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -27,12 +28,12 @@ const char *attachments_check(const NewAttachment *files, int count, int64_t exi
     for (int i = 0; i < count; i++) {
         if (files[i].size == 0)
             return N_("One of the files is empty. Please choose it again.");
-        if ((int64_t)files[i].size > cfg.max_attachment_bytes)
+        if ((int64_t)files[i].size > settings_now()->max_attachment_bytes)
             return N_("Each file may be at most %{file_max}. Please choose a smaller file or "
                       "compress it.");
         total += (int64_t)files[i].size;
     }
-    if (total > cfg.max_request_attachment_bytes)
+    if (total > settings_now()->max_request_attachment_bytes)
         return N_("All files of one request together may be at most %{request_max}. Please "
                   "attach fewer or smaller files.");
     return NULL;
@@ -85,8 +86,8 @@ static const char *fill_placeholders(Arena *a, const char *text, const char *con
 const char *attachments_error_text(Arena *a, const char *lang, const char *msgid)
 {
     const char *names[] = {"file_max", "request_max", "count_max"};
-    const char *values[] = {attachment_format_size(a, lang, cfg.max_attachment_bytes),
-                            attachment_format_size(a, lang, cfg.max_request_attachment_bytes),
+    const char *values[] = {attachment_format_size(a, lang, settings_now()->max_attachment_bytes),
+                            attachment_format_size(a, lang, settings_now()->max_request_attachment_bytes),
                             arena_printf(a, "%d", ATTACHMENTS_MAX_FILES)};
     return fill_placeholders(a, i18n_get(lang, msgid), names, values, 3);
 }

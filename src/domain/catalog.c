@@ -4,6 +4,8 @@
 #include "domain/catalog.h"
 #include "core/clock.h"
 #include "core/str.h"
+#include "domain/admin.h"
+#include "store/admin.h"
 #include "store/catalog.h"
 #include <string.h>
 
@@ -24,16 +26,31 @@ static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
     DbResult r = db_read_begin(db);
     if (r != DB_OK)
         return r;
+    SettingRow *rows = NULL;
+    int row_count = 0;
     r = store_request_types_active(db, a, &types, &count);
-    char *name = store_setting_get(db, a, "portal_name");
-    char *welcome_de = store_setting_get(db, a, "welcome_de");
-    char *welcome_en = store_setting_get(db, a, "welcome_en");
+    if (r == DB_OK)
+        r = store_settings_all(db, a, &rows, &row_count);
     db_read_end(db);
     if (r != DB_OK)
         return r;
-    c->portal_name = name ? name : "";
-    c->welcome[0] = welcome_de ? welcome_de : "";
-    c->welcome[1] = welcome_en ? welcome_en : "";
+    c->portal_name = c->welcome[0] = c->welcome[1] = c->accent = c->logo_version =
+        c->old_prefixes = "";
+    for (int i = 0; i < row_count; i++) {
+        if (str_eq(rows[i].name, "portal_name"))
+            c->portal_name = rows[i].value;
+        else if (str_eq(rows[i].name, "welcome_de"))
+            c->welcome[0] = rows[i].value;
+        else if (str_eq(rows[i].name, "welcome_en"))
+            c->welcome[1] = rows[i].value;
+        else if (str_eq(rows[i].name, "accent_color"))
+            c->accent = rows[i].value;
+        else if (str_eq(rows[i].name, "logo_sha256"))
+            c->logo_version = rows[i].value;
+        else if (str_eq(rows[i].name, "key_prefix_history"))
+            c->old_prefixes = rows[i].value;
+    }
+    c->override_count = settings_filter_rows(a, rows, row_count, &c->overrides);
     c->type_count = count;
     for (int lang = 0; lang < 2; lang++) {
         c->types[lang] = arena_alloc(a, sizeof(TypeCard) * (size_t)(count ? count : 1));

@@ -5,6 +5,8 @@
 #ifndef PFORTE_DOMAIN_CATALOG_H
 #define PFORTE_DOMAIN_CATALOG_H
 #include "core/arena.h"
+#include "core/config.h"
+#include "store/admin.h"
 #include "store/db.h"
 #include <stdint.h>
 
@@ -23,6 +25,11 @@ typedef struct Catalog {
     const char *welcome[2];    /* [0] German, [1] English */
     TypeCard *types[2];        /* active types by position, per language */
     int type_count;
+    SettingRow *overrides;     /* the admin's valid values of config settings (settings_now) */
+    int override_count;
+    const char *accent;        /* "#rrggbb" or "" for the built-in colours */
+    const char *logo_version;  /* sha256 of the uploaded logo, "" when none */
+    const char *old_prefixes;  /* key prefixes used before, separated by ',' */
 } Catalog;
 
 /* The calling thread's snapshot (refreshed when older than CATALOG_MAX_AGE_MS; kept as it

@@ -3,6 +3,7 @@
  * SECURITY: recipients come from the request's people only (reporter and participants), are
  * registered customers with notifications on, and never the actor; comment text goes into the
  * mail as plain text (HTML part escaped by the mail template). */
+#include "domain/admin.h"
 #include "domain/notify.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -48,14 +49,14 @@ static const MailContent INVITATION_MAIL = {
 static const char *portal_name(Db *db, Arena *a)
 {
     char *name = store_setting_get(db, a, "portal_name");
-    return str_empty(name) ? cfg.portal_name : name;
+    return str_empty(name) ? settings_now()->portal_name : name;
 }
 
 /* The domain part of the sender address, for Message-IDs. */
 static const char *message_id_domain(Arena *a)
 {
     const char *name = NULL, *addr = NULL;
-    if (cfg.mail_from && mail_mailbox_parse(a, cfg.mail_from, &name, &addr)) {
+    if (settings_now()->mail_from && mail_mailbox_parse(a, settings_now()->mail_from, &name, &addr)) {
         const char *at = strchr(addr, '@');
         if (at && at[1])
             return at + 1;
@@ -170,7 +171,7 @@ static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *
                          ? comment_split(a, clip(a, change->comment, MAIL_COMMENT_MAX_BYTES), parts)
                          : 0;
     content_for(&content, change, !str_empty(p->name), paragraphs);
-    content.button_url = arena_printf(a, "%s/requests/%s", config_base_url(&cfg), r->key);
+    content.button_url = arena_printf(a, "%s/requests/%s", config_base_url(settings_now()), r->key);
     MailVar vars[] = {
         {"portal_name", portal_name(db, a)},
         {"key", r->key},
@@ -244,7 +245,7 @@ DbResult notify_invitation(Db *db, Arena *a, const RequestView *r, const Viewer 
                                       arena_printf(a, "/requests/%s", r->key), now, now + lifetime);
     MailContent content = INVITATION_MAIL;
     content.button_url =
-        arena_printf(a, "%s/register/finish?token=%s", config_base_url(&cfg), token);
+        arena_printf(a, "%s/register/finish?token=%s", config_base_url(settings_now()), token);
     MailVar vars[] = {
         {"portal_name", portal_name(db, a)},
         {"sharer", str_empty(actor->name) ? actor->email : actor->name},

@@ -5,6 +5,7 @@
  * characters (the summary becomes a mail subject); a submit token makes a resubmitted form
  * create one request; accounts for unknown participants are rate-limited per reporter and
  * get only a token whose hash is stored. */
+#include "domain/admin.h"
 #include "domain/request_create.h"
 #include "auth/token.h"
 #include "core/config.h"
@@ -453,7 +454,7 @@ static const MailContent CONFIRMATION_MAIL = {
 static DbResult queue_confirmation(CreateJob *j)
 {
     MailContent c = CONFIRMATION_MAIL;
-    c.button_url = arena_printf(j->a, "%s/requests/%s", config_base_url(&cfg), j->key);
+    c.button_url = arena_printf(j->a, "%s/requests/%s", config_base_url(settings_now()), j->key);
     const Viewer *v = j->viewer;
     MailVar vars[] = {
         {"portal_name", j->portal_name},
@@ -479,7 +480,7 @@ static DbResult queue_confirmation(CreateJob *j)
 static const char *make_message_id(Arena *a, const char *key)
 {
     const char *name = NULL, *addr = NULL, *domain = "pforte.invalid";
-    if (mail_mailbox_parse(a, cfg.mail_from, &name, &addr) && strchr(addr, '@'))
+    if (mail_mailbox_parse(a, settings_now()->mail_from, &name, &addr) && strchr(addr, '@'))
         domain = strchr(addr, '@') + 1;
     unsigned char random[8];
     randombytes_buf(random, sizeof random);
@@ -687,7 +688,7 @@ RequestResult request_create(Db *db, Arena *a, const Viewer *viewer, const NewRe
         j.summary = str_eq(viewer->lang, "en") ? n->form->type.name_en : n->form->type.name_de;
     j.description = field_value(n->form, j.clean, "description");
     char *portal = store_setting_get(db, a, "portal_name");
-    j.portal_name = str_empty(portal) ? cfg.portal_name : portal;
+    j.portal_name = str_empty(portal) ? settings_now()->portal_name : portal;
 
     DbResult r = db_begin(db);
     if (r != DB_OK)

@@ -4,6 +4,7 @@
  * of the organization it is shared with; agents and admins see all. Everything else - an
  * unknown key, a malformed key, someone else's request, a database error while checking - is
  * REQUEST_NOT_FOUND (or UNAVAILABLE/ERROR), never a hint that the request exists. */
+#include "domain/admin.h"
 #include "domain/requests.h"
 #include "core/config.h"
 #include "core/i18n_mark.h"
@@ -16,9 +17,10 @@
 
 bool request_parse_key(const char *key, int64_t *number)
 {
-    const char *prefix = cfg.key_prefix ? cfg.key_prefix : "SUP";
-    size_t n = strlen(prefix);
-    if (!key || n == 0 || strncasecmp(key, prefix, n) != 0 || key[n] != '-')
+    /* the current prefix, the config file's, or one an admin used before (old links) */
+    const char *dash = key ? strrchr(key, '-') : NULL;
+    size_t n = dash ? (size_t)(dash - key) : 0;
+    if (n == 0 || !settings_key_prefix_known(key, n))
         return false;
     const char *digits = key + n + 1;
     size_t len = strlen(digits);
@@ -36,7 +38,7 @@ bool request_parse_key(const char *key, int64_t *number)
 
 char *request_format_key(Arena *a, int64_t number)
 {
-    const char *prefix = cfg.key_prefix ? cfg.key_prefix : "SUP";
+    const char *prefix = settings_now()->key_prefix;
     char digits[24];
     int n = 0;
     uint64_t u = number < 0 ? 0 : (uint64_t)number;

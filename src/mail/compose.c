@@ -1,5 +1,6 @@
 /* compose: one look for every mail - a short text part and an HTML part with a prominent
  * blue button, built from the same translated paragraphs so both always say the same. */
+#include "domain/admin.h"
 #include "mail/compose.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -51,7 +52,7 @@ static const char *compose_portal_name(const MailVar *vars, int nvars)
     for (int i = 0; i < nvars; i++)
         if (str_eq(vars[i].name, "portal_name") && !str_empty(vars[i].value))
             return vars[i].value;
-    return cfg.portal_name;
+    return settings_now()->portal_name;
 }
 
 bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int nvars,
@@ -71,8 +72,8 @@ bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int
         view_set(v, "button_url", content->button_url);
     }
     compose_paragraphs(a, &text, v, "after", content->after, lang, vars, nvars);
-    buf_printf(&text, "-- \n%s\n%s/\n", portal, config_base_url(&cfg));
-    view_set(v, "base_url", config_base_url(&cfg));
+    buf_printf(&text, "-- \n%s\n%s/\n", portal, config_base_url(settings_now()));
+    view_set(v, "base_url", config_base_url(settings_now()));
     Buf html, err;
     buf_init(&html, a);
     buf_init(&err, a);
@@ -85,10 +86,10 @@ bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int
     out->html = html.data;
     /* the sender shows the portal's current name with the configured address */
     const char *sender_name = NULL, *sender_addr = NULL;
-    if (mail_mailbox_parse(a, cfg.mail_from, &sender_name, &sender_addr))
+    if (mail_mailbox_parse(a, settings_now()->mail_from, &sender_name, &sender_addr))
         out->from = arena_printf(a, "%s <%s>", portal, sender_addr);
     else
-        out->from = cfg.mail_from;
+        out->from = settings_now()->mail_from;
     out->lang = lang;
     return true;
 }
@@ -98,7 +99,9 @@ const char *mail_reply_to_for(Arena *a, const char *portal_name, const char *rep
     if (str_empty(reply_token))
         return NULL;
     const char *name = NULL, *addr = NULL;
-    const char *base = str_empty(cfg.mail_reply_address) ? cfg.mail_from : cfg.mail_reply_address;
+    const Config *now_cfg = settings_now();
+    const char *base = str_empty(now_cfg->mail_reply_address) ? now_cfg->mail_from
+                                                              : now_cfg->mail_reply_address;
     if (!base || !mail_mailbox_parse(a, base, &name, &addr))
         return NULL;
     const char *at = strchr(addr, '@');

@@ -3,6 +3,7 @@
  * the condition variable lets outbox_worker_wake() cut the poll short.
  * SECURITY: logs ids, attempt counts and transport errors only - never a body, a recipient
  * or anything from the message (which may carry tokens and links). */
+#include "domain/admin.h"
 #include "mail/outbox_worker.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -111,11 +112,11 @@ bool outbox_deliver_one(Db *db, int64_t now)
         return false;
     }
     const char *name = NULL, *from = NULL;
-    if (!mail_mailbox_parse(&a, cfg.mail_from, &name, &from))
+    if (!mail_mailbox_parse(&a, settings_now()->mail_from, &name, &from))
         from = NULL; /* the transport reports the bad setting */
     Buf error;
     buf_init(&error, &a);
-    MailDeliveryResult result = mail_transport_deliver(cfg.mail, cfg.data, from, it.recipient,
+    MailDeliveryResult result = mail_transport_deliver(settings_now()->mail, cfg.data, from, it.recipient,
                                                        it.message, it.message_len, &error);
     outbox_record(db, &a, &it, result, buf_cstr(&error), now);
     arena_free(&a);
@@ -142,7 +143,8 @@ int outbox_deliver_batch(Db *db, int64_t now)
         return 0;
     }
     const char *name = NULL, *from = NULL;
-    if (!mail_mailbox_parse(&a, cfg.mail_from, &name, &from))
+    const Config *now_cfg = settings_now(); /* admins may change the transport at runtime */
+    if (!mail_mailbox_parse(&a, now_cfg->mail_from, &name, &from))
         from = NULL; /* the transport reports the bad setting */
     MailBatchItem *batch = arena_alloc(&a, sizeof *batch * (size_t)n);
     MailDeliveryResult *results = arena_alloc(&a, sizeof *results * (size_t)n);
@@ -151,7 +153,7 @@ int outbox_deliver_batch(Db *db, int64_t now)
         batch[i] = (MailBatchItem){items[i].recipient, items[i].message, items[i].message_len};
         buf_init(&errors[i], &a);
     }
-    mail_transport_deliver_batch(cfg.mail, cfg.data, from, batch, n, results, errors);
+    mail_transport_deliver_batch(now_cfg->mail, cfg.data, from, batch, n, results, errors);
     /* the outcomes in one transaction (one commit instead of n); one by one if that fails */
     bool together = db_begin(db) == DB_OK;
     for (int i = 0; i < n; i++)

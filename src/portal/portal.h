@@ -26,6 +26,11 @@ const char *portal_absolute_time(Request *req, int64_t t);
 /* Tells the mail worker that a transaction with mail has committed. */
 void portal_mail_sent(void);
 
+struct RequestForm;
+struct View;
+/* The fields of a request form as the customer's page lists them (for the admin's preview:
+ * the same partials, nothing typed yet). portal/request_new.c. */
+void portal_request_form_fields(Request *req, struct View *v, const struct RequestForm *form);
 void portal_home(Request *req, Response *res);
 void portal_healthz(Request *req, Response *res);
 void portal_register_form(Request *req, Response *res);

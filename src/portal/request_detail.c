@@ -4,6 +4,7 @@
  * SECURITY: the page exists only through activity_page_load (request_open_for_viewer): 404
  * for anyone who may not see the request; Markdown is the only SafeHtml and comes from
  * markdown_render; internal events and files never reach a customer (the domain filters). */
+#include "domain/admin.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/i18n_mark.h"
@@ -402,7 +403,7 @@ void request_head_set(Request *req, View *v, const RequestPage *p, int64_t now)
     view_set_bool(v, "can_reopen", p->can_reopen);
     view_set_bool(v, "is_resolved", str_eq(r->status, REQUEST_STATUS_RESOLVED));
     view_set(v, "file_max",
-             attachment_format_size(req->arena, req->lang, cfg.max_attachment_bytes));
+             attachment_format_size(req->arena, req->lang, settings_now()->max_attachment_bytes));
 }
 
 /* Copies what an action left for the page (kept input, messages, flags). */

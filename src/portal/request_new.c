@@ -4,6 +4,7 @@
  * request's page.
  * SECURITY: signed-in users only; the POST passes the CSRF check first; every value is
  * checked again in the domain (request_create.c); values are only ever printed escaped. */
+#include "domain/admin.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/i18n_mark.h"
@@ -129,7 +130,7 @@ static void add_field(Request *req, View *v, const FormField *f, const FieldInpu
     add_options(req, item, f, in);
     if (str_eq(f->def.kind, "attachments")) {
         view_set(item, "limits", fill(req, N_("Up to %{size} per file."), "size",
-                                      size_text(req, cfg.max_attachment_bytes)));
+                                      size_text(req, settings_now()->max_attachment_bytes)));
         bool again = had_errors && in && in->file_count > 0;
         view_set_bool(item, "attach_again", again);
         for (int k = 0; again && k < in->file_count; k++)
@@ -191,6 +192,14 @@ static void render_form(Request *req, Response *res, SignedIn *s, const RequestF
     view_set(v, "error_participants", "");
     add_errors(req, v, form, st->errors);
     page_render(req, res, status, "request_new", v);
+}
+
+/* The fields of form as the customer's page shows them, empty: the admin's preview renders
+ * the same partials with this. */
+void portal_request_form_fields(Request *req, View *v, const RequestForm *form)
+{
+    for (int i = 0; i < form->field_count; i++)
+        add_field(req, v, &form->fields[i], NULL, NULL, false);
 }
 
 /* Loads the form of the route's type; answers 404/503/500 itself and returns false. */

@@ -45,6 +45,15 @@ static const struct {
     {"profile_saved", N_("Your profile has been saved.")},
     {"logged_out", N_("You have been logged out.")},
     {"session_ended", N_("The session has been ended.")},
+    {"admin_saved", N_("Your changes have been saved.")},
+    {"admin_created", N_("Created.")},
+    {"admin_mail_queued", N_("The mail has been queued.")},
+    {"admin_invited", N_("The invitation has been sent.")},
+    {"admin_field_hidden", N_("The field holds values of existing requests, so it was "
+                              "switched off instead of deleted: new forms leave it out, old "
+                              "requests keep their values.")},
+    {"admin_field_deleted", N_("The field has been deleted.")},
+    {"admin_type_deleted", N_("The request type has been deleted.")},
 };
 
 void portal_flash(Request *req, Response *res, const char *code)

@@ -157,7 +157,8 @@ DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_
                                 "f.help_de, f.help_en, f.required, f.options, f.position, v.value "
                                 "FROM request_fields f LEFT JOIN request_values v "
                                 "ON v.field_id = f.id AND v.request_id = ? "
-                                "WHERE f.type_id = ? ORDER BY f.position, f.id");
+                                "WHERE f.type_id = ? AND (f.active = 1 OR v.value IS NOT NULL) "
+                                "ORDER BY f.position, f.id");
     *out = NULL;
     *count = 0;
     if (!st)

@@ -15,7 +15,7 @@ DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, Request
     *count = 0;
     DbStmt *st = db_prepare(db, "SELECT id, type_id, key, kind, label_de, label_en, help_de, "
                                 "help_en, required, options, position FROM request_fields "
-                                "WHERE type_id = ? ORDER BY position, id");
+                                "WHERE type_id = ? AND active = 1 ORDER BY position, id");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, type_id);

@@ -1,6 +1,7 @@
 /* csrf: synchroniser tokens for signed-in users, double-submit cookie before login, plus an
  * Origin check. SECURITY: no state change without a matching token; tokens compared in
  * constant time; a failed check is logged without the token. */
+#include "domain/admin.h"
 #include "web/csrf.h"
 #include "auth/token.h"
 #include "core/config.h"
@@ -41,9 +42,13 @@ bool csrf_verify(Request *req)
 {
     const char *origin = request_header(req, "Origin");
     if (origin) {
-        const char *base = config_base_url(&cfg);
-        size_t n = base_origin_length(base);
-        if (strlen(origin) != n || strncasecmp(origin, base, n) != 0) {
+        /* the start-up base URL or the one an admin set at runtime (a new address must not
+         * lock the admin out of the form that set it) */
+        const char *base = arena_strdup(req->arena, config_base_url(&cfg));
+        const char *now = config_base_url(settings_now());
+        size_t n = base_origin_length(base), m = base_origin_length(now);
+        if ((strlen(origin) != n || strncasecmp(origin, base, n) != 0) &&
+            (strlen(origin) != m || strncasecmp(origin, now, m) != 0)) {
             log_warn("event=csrf_rejected reason=origin path=%s", req->path);
             return false;
         }

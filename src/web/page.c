@@ -1,4 +1,5 @@
 /* page: the layout every HTML page shares; keeps per-page handlers small. */
+#include "domain/admin.h"
 #include "web/page.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -16,7 +17,7 @@ const char *page_t(Request *req, const char *msgid)
 const char *page_portal_name(Request *req)
 {
     const Catalog *c = catalog_current(db_thread());
-    return c && !str_empty(c->portal_name) ? c->portal_name : cfg.portal_name;
+    return c && !str_empty(c->portal_name) ? c->portal_name : settings_now()->portal_name;
 }
 
 View *page_view(Request *req, const char *title)
@@ -35,6 +36,11 @@ View *page_view(Request *req, const char *title)
     view_set(v, "lang_switch_url",
              arena_printf(req->arena, "%s?lang=%s", req->path, de ? "en" : "de"));
     view_set(v, "path", req->path);
+    const Catalog *c = catalog_current(db_thread());
+    if (c && !str_empty(c->accent))
+        view_set(v, "theme_url", arena_printf(req->arena, "/portal/theme.css?v=%s", c->accent + 1));
+    if (c && !str_empty(c->logo_version))
+        view_set(v, "logo_url", arena_printf(req->arena, "/portal/logo?v=%.16s", c->logo_version));
     if (req->user_name) {
         View *user = view_child(v, "user");
         view_set(user, "name", req->user_name);
