@@ -23,9 +23,10 @@ describe('admin pages in the browser', () => {
     addUser(b.server, 'maria.admin@beleglicht.example', 'Maria Admin', 'admin');
     addUser(b.server, 'erik.admin@beleglicht.example', 'Erik Admin', 'admin');
     sql(b.server, "UPDATE users SET lang = 'en' WHERE email = 'erik.admin@beleglicht.example'");
-    sql(b.server, "INSERT INTO outbox (recipient, subject, message, state, attempts, next_attempt_at, " +
-      "last_error, created_at) VALUES ('kaputt@example.com', 'Ihre Anfrage SUP-3', CAST('x' AS BLOB), " +
-      "'failed', 9, 0, 'smtp: 550 5.1.1 mailbox unavailable', 1764460000)");
+    const mailId = sql(b.server, "INSERT INTO outbox (recipient, subject, state, attempts, next_attempt_at, " +
+      "last_error, created_at) VALUES ('kaputt@example.com', 'Ihre Anfrage SUP-3', " +
+      "'failed', 9, 0, 'smtp: 550 5.1.1 mailbox unavailable', 1764460000) RETURNING id");
+    sql(b.server, `INSERT INTO outbox_bodies (outbox_id, message) VALUES (${mailId}, 'x')`);
     const typeId = sql(b.server, 'SELECT id FROM request_types ORDER BY position LIMIT 1');
     const fieldId = sql(b.server, `SELECT id FROM request_fields WHERE type_id = ${typeId} ORDER BY position DESC LIMIT 1`);
     const userId = sql(b.server, "SELECT id FROM users WHERE email = 'anna.schmidt@muster-handel.example'");
