@@ -14,7 +14,10 @@
 
 /* One table: the SELECT on each side (same columns in the same order), the INSERT on the
  * target, the column types (i integer, t text, b blob; upper case: may be NULL) and the
- * statement that moves the target's identity past the copied ids (NULL: no identity). */
+ * statement that moves the target's identity past the copied ids (NULL: no identity), and the
+ * rows the PostgreSQL migrations put in the table themselves (SEEDED: NULLs when none): they
+ * are deleted before the copy, since the source has its own (perhaps changed) copies.
+ * Generated columns (requests.priority_rank) are never listed: the target computes them. */
 typedef struct CopyTable {
     const char *name;
     const char *sqlite_select;
@@ -22,9 +25,13 @@ typedef struct CopyTable {
     const char *pg_insert;
     const char *types;
     const char *pg_identity;
+    const char *pg_unseeded_select; /* the rows the migrations did not put there */
+    const char *pg_seeded_delete;
 } CopyTable;
 
 #define SELECT_BOTH(cols, table) "SELECT " cols " FROM " table, "SELECT " cols " FROM " table
+#define SEEDED(table, cond)                                                                    \
+    "SELECT 1 FROM " table " WHERE NOT (" cond ")", "DELETE FROM " table " WHERE " cond
 #define IDENTITY(table)                                                                        \
     "SELECT setval(pg_get_serial_sequence('" table "', 'id'), COALESCE(max(id), 0) + 1, "      \
     "false) FROM " table
@@ -32,7 +39,7 @@ typedef struct CopyTable {
 /* In the order foreign keys need. */
 static const CopyTable TABLES[] = {
     {"settings", SELECT_BOTH("name, value", "settings"),
-     "INSERT INTO settings (name, value) VALUES (?, ?)", "tt", NULL},
+     "INSERT INTO settings (name, value) VALUES (?, ?)", "tt", NULL, SEEDED("settings", "name = 'sla_time_zone'")},
     {"organizations", SELECT_BOTH("id, name, email_domain, created_at", "organizations"),
      "INSERT INTO organizations (id, name, email_domain, created_at) VALUES (?, ?, ?, ?)", "itTi", IDENTITY("organizations")},
     {"users", SELECT_BOTH("id, email, name, password_hash, role, lang, organization_id, notify, disabled, created_at, updated_at", "users"),
@@ -47,22 +54,44 @@ static const CopyTable TABLES[] = {
      "INSERT INTO request_types (id, key, name_de, name_en, description_de, description_en, icon, position, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ittttttiii", IDENTITY("request_types")},
     {"request_fields", SELECT_BOTH("id, type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position", "request_fields"),
      "INSERT INTO request_fields (id, type_id, key, kind, label_de, label_en, help_de, help_en, required, options, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iittttttiti", IDENTITY("request_fields")},
-    {"outbox", SELECT_BOTH("id, recipient, subject, message, state, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at", "outbox"),
-     "INSERT INTO outbox (id, recipient, subject, message, state, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ittbtiiitiI", IDENTITY("outbox")},
+    {"outbox", SELECT_BOTH("id, recipient, subject, state, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at", "outbox"),
+     "INSERT INTO outbox (id, recipient, subject, state, attempts, next_attempt_at, lease_until, last_error, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "itttiiitiI", IDENTITY("outbox")},
+    {"outbox_bodies", SELECT_BOTH("outbox_id, message", "outbox_bodies"),
+     "INSERT INTO outbox_bodies (outbox_id, message) VALUES (?, ?)", "ib", NULL},
     {"audit_log", SELECT_BOTH("id, at, actor_id, action, subject, detail, ip", "audit_log"),
      "INSERT INTO audit_log (id, at, actor_id, action, subject, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)", "iiItttt", IDENTITY("audit_log")},
-    {"requests", SELECT_BOTH("id, number, type_id, reporter_id, organization_id, summary, description, status, priority, assignee_id, submit_token, reply_token, message_id, created_at, updated_at, resolved_at, version", "requests"),
-     "INSERT INTO requests (id, number, type_id, reporter_id, organization_id, summary, description, status, priority, assignee_id, submit_token, reply_token, message_id, created_at, updated_at, resolved_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiIttttITttiiIi", IDENTITY("requests")},
+    {"canned_responses", SELECT_BOTH("id, title, body, lang, created_by, created_at, updated_at", "canned_responses"),
+     "INSERT INTO canned_responses (id, title, body, lang, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", "itttIii", IDENTITY("canned_responses")},
+    {"requests", SELECT_BOTH("id, number, type_id, reporter_id, organization_id, summary, description, status, priority, assignee_id, submit_token, reply_token, message_id, created_at, updated_at, resolved_at, version, sla_first_response_due_at, sla_resolution_due_at, sla_first_response_warn_at, sla_resolution_warn_at, sla_attention_at, sla_updated_at, first_response_at, first_resolved_at", "requests"),
+     "INSERT INTO requests (id, number, type_id, reporter_id, organization_id, summary, description, status, priority, assignee_id, submit_token, reply_token, message_id, created_at, updated_at, resolved_at, version, sla_first_response_due_at, sla_resolution_due_at, sla_first_response_warn_at, sla_resolution_warn_at, sla_attention_at, sla_updated_at, first_response_at, first_resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiIttttITttiiIiIIIIIiII", IDENTITY("requests")},
     {"request_values", SELECT_BOTH("request_id, field_id, value", "request_values"),
      "INSERT INTO request_values (request_id, field_id, value) VALUES (?, ?, ?)", "iit", NULL},
     {"participants", SELECT_BOTH("request_id, user_id, added_by, created_at", "participants"),
      "INSERT INTO participants (request_id, user_id, added_by, created_at) VALUES (?, ?, ?, ?)", "iiIi", NULL},
+    {"request_access", SELECT_BOTH("request_id, user_id, reported, participant, organization, updated_at, created_at", "request_access"),
+     "INSERT INTO request_access (request_id, user_id, reported, participant, organization, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", "iiiiiii", NULL},
+    {"request_views", SELECT_BOTH("request_id, user_id, seen_at", "request_views"),
+     "INSERT INTO request_views (request_id, user_id, seen_at) VALUES (?, ?, ?)", "iii", NULL},
     {"events", SELECT_BOTH("id, request_id, actor_id, kind, body, field, old_value, new_value, internal, message_id, created_at", "events"),
      "INSERT INTO events (id, request_id, actor_id, kind, body, field, old_value, new_value, internal, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiItttttiti", IDENTITY("events")},
     {"attachments", SELECT_BOTH("id, request_id, event_id, uploader_id, filename, content_type, size, sha256, data, internal, created_at", "attachments"),
      "INSERT INTO attachments (id, request_id, event_id, uploader_id, filename, content_type, size, sha256, data, internal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiIIttitbii", IDENTITY("attachments")},
     {"counters", SELECT_BOTH("name, value", "counters"),
-     "INSERT INTO counters (name, value) VALUES (?, ?)", "ti", NULL},
+     "INSERT INTO counters (name, value) VALUES (?, ?)", "ti", NULL, SEEDED("counters", "true")},
+    {"mail_sent_ids", SELECT_BOTH("message_id, request_id, created_at", "mail_sent_ids"),
+     "INSERT INTO mail_sent_ids (message_id, request_id, created_at) VALUES (?, ?, ?)", "tii", NULL},
+    {"mail_in_seen", SELECT_BOTH("message_id, request_id, event_id, created_at", "mail_in_seen"),
+     "INSERT INTO mail_in_seen (message_id, request_id, event_id, created_at) VALUES (?, ?, ?, ?)", "tIIi", NULL},
+    {"mail_in_log", SELECT_BOTH("id, received_at, message_id, sender, subject, outcome, request_id, event_id, detail", "mail_in_log"),
+     "INSERT INTO mail_in_log (id, received_at, message_id, sender, subject, outcome, request_id, event_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "iittttIIt", IDENTITY("mail_in_log")},
+    {"sla_hours", SELECT_BOTH("weekday, open_minute, close_minute", "sla_hours"),
+     "INSERT INTO sla_hours (weekday, open_minute, close_minute) VALUES (?, ?, ?)", "iii", NULL, SEEDED("sla_hours", "true")},
+    {"sla_holidays", SELECT_BOTH("day, name", "sla_holidays"),
+     "INSERT INTO sla_holidays (day, name) VALUES (?, ?)", "tt", NULL},
+    {"sla_targets", SELECT_BOTH("priority, first_response_minutes, resolution_minutes", "sla_targets"),
+     "INSERT INTO sla_targets (priority, first_response_minutes, resolution_minutes) VALUES (?, ?, ?)", "tii", NULL, SEEDED("sla_targets", "true")},
+    {"sla_reminders", SELECT_BOTH("request_id, target, due_at, sent_at", "sla_reminders"),
+     "INSERT INTO sla_reminders (request_id, target, due_at, sent_at) VALUES (?, ?, ?, ?)", "itii", NULL},
     /* the search index: FTS5's rowid is the request id */
     {"request_search", "SELECT rowid, summary, body FROM request_search",
      "SELECT request_id, summary, body FROM request_search",
@@ -200,27 +229,48 @@ static bool source_tables_known(Db *from, Arena *a, CopyReport *report)
 static bool target_empty(Db *to, CopyReport *report)
 {
     for (size_t i = 0; i < TABLE_COUNT; i++) {
-        if (str_eq(TABLES[i].name, "counters"))
-            continue;
-        DbStmt *st = db_prepare(to, TABLES[i].pg_select);
+        const CopyTable *t = &TABLES[i];
+        DbStmt *st = db_prepare(to, t->pg_unseeded_select ? t->pg_unseeded_select : t->pg_select);
         DbResult r = st ? db_step(st) : DB_ERROR;
         db_done(st);
         if (r != DB_OK) {
             snprintf(report->error, sizeof report->error,
                      r == DB_ROW ? "the PostgreSQL database is not empty (table %s has rows)"
                                  : "the PostgreSQL table %s cannot be read",
-                     TABLES[i].name);
+                     t->name);
             return false;
         }
     }
     return true;
 }
 
+/* The tables whose triggers (request_access, the reports' first times) would write while
+ * the copy inserts: they are off inside the copy's transaction (the target's owner runs it),
+ * as the source's rows already hold what the triggers computed there. */
+static const char *const TRIGGERS_OFF[] = {
+    "ALTER TABLE users DISABLE TRIGGER USER", "ALTER TABLE requests DISABLE TRIGGER USER",
+    "ALTER TABLE participants DISABLE TRIGGER USER", "ALTER TABLE events DISABLE TRIGGER USER"};
+static const char *const TRIGGERS_ON[] = {
+    "ALTER TABLE users ENABLE TRIGGER USER", "ALTER TABLE requests ENABLE TRIGGER USER",
+    "ALTER TABLE participants ENABLE TRIGGER USER", "ALTER TABLE events ENABLE TRIGGER USER"};
+#define TRIGGER_TABLE_COUNT (sizeof TRIGGERS_OFF / sizeof TRIGGERS_OFF[0])
+
+static DbResult triggers_set(Db *to, bool enable)
+{
+    DbResult r = DB_OK;
+    for (size_t i = 0; r == DB_OK && i < TRIGGER_TABLE_COUNT; i++)
+        r = db_run(db_prepare(to, enable ? TRIGGERS_ON[i] : TRIGGERS_OFF[i]));
+    return r;
+}
+
 static DbResult copy_all(Db *from, Db *to, Arena *scratch, CopyReport *report)
 {
     DbResult r = db_begin(to);
+    for (size_t i = 0; r == DB_OK && i < TABLE_COUNT; i++)
+        if (TABLES[i].pg_seeded_delete)
+            r = db_run(db_prepare(to, TABLES[i].pg_seeded_delete));
     if (r == DB_OK)
-        r = db_run(db_prepare(to, "DELETE FROM counters"));
+        r = triggers_set(to, false);
     for (size_t i = 0; r == DB_OK && i < TABLE_COUNT; i++) {
         r = table_copy(from, to, &TABLES[i], scratch);
         if (r != DB_OK)
@@ -230,6 +280,8 @@ static DbResult copy_all(Db *from, Db *to, Arena *scratch, CopyReport *report)
     for (size_t i = 0; r == DB_OK && i < TABLE_COUNT; i++)
         if (TABLES[i].pg_identity)
             r = db_run(db_prepare(to, TABLES[i].pg_identity));
+    if (r == DB_OK)
+        r = triggers_set(to, true);
     if (r == DB_OK)
         r = db_commit(to);
     if (r != DB_OK) {

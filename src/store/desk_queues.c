@@ -6,6 +6,7 @@
  * SECURITY: values are always bound; the varying parts are chosen among string literals. */
 #include "store/desk_queues.h"
 #include "core/str.h"
+#include "store/requests.h"
 #include <stdint.h>
 
 int store_priority_rank(const char *priority)
@@ -32,6 +33,11 @@ int store_priority_rank(const char *priority)
 #define FROM_SEARCH                                                                            \
     QUEUE_COLUMNS "FROM request_search s CROSS JOIN requests r ON r.id = s.rowid " QUEUE_JOINS \
     "WHERE s.request_search MATCH ? AND "
+/* PostgreSQL: the tsvector table (GIN index); 1 bind: the terms, one a line (see
+ * store_search_terms_pg) */
+#define FROM_PG_SEARCH                                                                         \
+    QUEUE_COLUMNS "FROM request_search s JOIN requests r ON r.id = s.request_id " QUEUE_JOINS  \
+    "WHERE s.document @@ (SELECT pforte_search_query(?)) AND "
 
 /* The queues' membership; the "open" term is written exactly as in the partial index
  * requests_open_assignee (009), so SQLite may use it. */
@@ -78,8 +84,9 @@ static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 1, 2};
         FROM W F PAGE3("<", "DESC"), FROM W F PAGE3(">", "ASC")
 #define QUEUE_VARIANTS(W, W_ORG)                                                               \
     {VARIANTS(FROM_LIST, W, FILTERS), VARIANTS(FROM_SEARCH, W, FILTERS),                       \
-     VARIANTS(FROM_LIST, W_ORG, FILTERS ORG_FILTER),                                           \
-     VARIANTS(FROM_SEARCH, W_ORG, FILTERS ORG_FILTER)}
+     VARIANTS(FROM_PG_SEARCH, W, FILTERS), VARIANTS(FROM_LIST, W_ORG, FILTERS ORG_FILTER),     \
+     VARIANTS(FROM_SEARCH, W_ORG, FILTERS ORG_FILTER),                                         \
+     VARIANTS(FROM_PG_SEARCH, W_ORG, FILTERS ORG_FILTER)}
 
 /* With the organization filter the company's requests lead: the same queues written so that
  * their own indexes are not used ("+" on a number, "|| ''" on text - both dialects), else
@@ -91,8 +98,9 @@ static const int QUEUE_ARGS[STORE_QUEUE_COUNT] = {0, 1, 0, 0, 0, 1, 2};
 #define W_WAITING_SUPPORT_ORG "r.status || '' = 'waiting_support' "
 #define W_SLA_ORG OPEN_TERM "AND +r.sla_attention_at <= ? "
 
-/* [queue][organization * 16 + match * 8 + sort * 2 + backward] */
-static const char *const QUEUE_SQL[STORE_QUEUE_COUNT][32] = {
+/* [queue][organization * 24 + search * 8 + sort * 2 + backward]; search: 0 none, 1 FTS5
+ * (SQLite), 2 tsquery (PostgreSQL) */
+static const char *const QUEUE_SQL[STORE_QUEUE_COUNT][48] = {
     QUEUE_VARIANTS(W_UNASSIGNED, W_UNASSIGNED_ORG),
     QUEUE_VARIANTS(W_MINE, W_MINE_ORG),
     QUEUE_VARIANTS(W_OPEN, W_OPEN),
@@ -124,10 +132,11 @@ static void bind_text(Binder *b, const char *v)
     db_bind_text(b->st, ++b->next, v);
 }
 
-static void bind_filter(Binder *b, const QueueFilter *f)
+/* match: the full-text terms in the backend's form (f->match, or its PostgreSQL lines) */
+static void bind_filter(Binder *b, const QueueFilter *f, const char *match)
 {
-    if (f->match)
-        bind_text(b, f->match);
+    if (match)
+        bind_text(b, match);
     for (int i = 0; i < QUEUE_ARGS[f->queue]; i++)
         bind_int(b, f->queue_arg);
     const char *priority = f->priority ? f->priority : "";
@@ -175,15 +184,15 @@ DbResult store_queue_page(Db *db, Arena *a, const QueueFilter *f, QueueRow **row
     if (f->queue < 0 || f->queue >= STORE_QUEUE_COUNT || f->sort < 0 ||
         f->sort >= STORE_QUEUE_SORT_COUNT || f->limit <= 0)
         return DB_ERROR;
-    if (f->match && db_kind(db) != DB_SQLITE)
-        return DB_ERROR; /* FTS5 syntax: the PostgreSQL backend brings its own query */
-    int variant = (f->organization_id ? 16 : 0) + (f->match ? 8 : 0) + (int)f->sort * 2 +
+    bool postgres = db_kind(db) == DB_POSTGRES;
+    int search = !f->match ? 0 : postgres ? 2 : 1;
+    int variant = (f->organization_id ? 24 : 0) + search * 8 + (int)f->sort * 2 +
                   (f->backward ? 1 : 0);
     DbStmt *st = db_prepare(db, QUEUE_SQL[f->queue][variant]);
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
-    bind_filter(&b, f);
+    bind_filter(&b, f, postgres && f->match ? store_search_terms_pg(a, f->match) : f->match);
     *rows = arena_alloc(a, sizeof(QueueRow) * (size_t)f->limit);
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {

@@ -67,8 +67,8 @@ typedef struct QueueRow {
 } QueueRow;
 
 /* Up to f->limit rows into *rows (arena array) in the filter's order (backward: nearest the
- * cursor first). f->match is SQLite FTS5 syntax; on PostgreSQL a search gives DB_ERROR until
- * that backend brings its own query. */
+ * cursor first). f->match is SQLite FTS5 syntax; on PostgreSQL the same terms become a
+ * tsquery over request_search's tsvector (as in the customers' list). */
 DbResult store_queue_page(Db *db, Arena *a, const QueueFilter *f, QueueRow **rows, int *count);
 
 /* The number of requests in every queue into counts[STORE_QUEUE_COUNT] (one statement).

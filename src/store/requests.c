@@ -273,9 +273,7 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 #define PG_SEARCH_EVERYTHING(COL, CMP, DIR)                                                    \
     PG_SEARCH_FROM "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
 
-/* The FTS5 expression the domain builds ("a" "b c"* : quoted terms, "" inside for a quote,
- * * for a prefix) as the line form pforte_search_query takes: '*' or ' ', then the term. */
-static const char *pg_search_terms(Arena *a, const char *fts)
+const char *store_search_terms_pg(Arena *a, const char *fts)
 {
     size_t n = strlen(fts);
     char *out = arena_alloc(a, n + 2);
@@ -378,7 +376,7 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
     if (!st)
         return DB_ERROR;
     Binder b = {st, 0};
-    bind_list(&b, f, kind, f->match && postgres ? pg_search_terms(a, f->match) : f->match);
+    bind_list(&b, f, kind, f->match && postgres ? store_search_terms_pg(a, f->match) : f->match);
     int cap = f->limit > 0 ? f->limit : 1;
     *rows = arena_alloc(a, sizeof(RequestListRow) * (size_t)cap);
     DbResult r;

@@ -126,4 +126,10 @@ typedef struct RequestListRow {
 DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, RequestListRow **rows,
                             int *count);
 
+/* The FTS5 expression the domain builds ("a" "b c"* : quoted terms, "" inside for a quote,
+ * * for a prefix) as the line form PostgreSQL's pforte_search_query takes (migrations/postgres/
+ * 002): one term a line, each starting with '*' (prefix) or ' ', then the term. For the
+ * store's own PostgreSQL search queries. */
+const char *store_search_terms_pg(Arena *a, const char *fts);
+
 #endif

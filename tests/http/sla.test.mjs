@@ -45,7 +45,7 @@ function change(server, key, assignments) {
 async function computed(server, key) {
   const id = idOf(server, key);
   for (let i = 0; i < 100; i++) {
-    const row = sql(server, `SELECT sla_updated_at = updated_at, created_at, sla_first_response_due_at,
+    const row = sql(server, `SELECT CASE WHEN sla_updated_at = updated_at THEN 1 ELSE 0 END, created_at, sla_first_response_due_at,
       sla_resolution_due_at, sla_attention_at FROM requests WHERE id = ${id}`).split('|');
     if (row[0] === '1')
       return { created: Number(row[1]), firstDue: row[2] === '' ? null : Number(row[2]),
