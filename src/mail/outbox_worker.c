@@ -129,6 +129,8 @@ int outbox_deliver_batch(Db *db, int64_t now)
     arena_init(&a, 65536);
     OutboxItem *items = arena_alloc(&a, sizeof *items * OUTBOX_BATCH);
     int n = 0;
+    /* the claims in one transaction: one commit for the batch instead of one per mail */
+    bool claiming = db_begin(db) == DB_OK;
     while (n < OUTBOX_BATCH) {
         DbResult r = outbox_claim_due(db, now, OUTBOX_LEASE_SECONDS, &items[n], &a);
         if (r != DB_ROW) {
@@ -137,6 +139,10 @@ int outbox_deliver_batch(Db *db, int64_t now)
             break;
         }
         n++;
+    }
+    if (claiming && db_commit(db) != DB_OK) {
+        log_warn("event=outbox_claim_commit_failed count=%d", n);
+        n = 0; /* nothing was claimed: the rows stay queued */
     }
     if (n == 0) {
         arena_free(&a);
