@@ -27,9 +27,9 @@ pg_stop() {
   local dir=$1
   [ -n "$dir" ] && [ -d "$dir" ] || return 0
   if [ -f "$dir/data/postmaster.pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1
     local pid
-    pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null)
+    pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null) # read first: pg_ctl removes the file
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; fi
   fi
   rm -rf "$dir"
