@@ -3,6 +3,13 @@
 #include "store/activity.h"
 #include <string.h>
 
+/* A request's new updated_at from two binds of now: now, or a second past the old value when
+ * that is not earlier. updated_at thus changes on every write, so the SLA pass (which
+ * recomputes a request when updated_at differs from sla_updated_at) never misses a second
+ * write in the same second. */
+#define UPDATED_AT_NEXT                                                                        \
+    "CASE WHEN CAST(? AS BIGINT) > updated_at THEN CAST(? AS BIGINT) ELSE updated_at + 1 END"
+
 /* Makes room for one more element in an arena array. */
 DbResult store_event_insert(Db *db, int64_t request_id, int64_t actor_id, const char *kind,
                             const char *body, const char *field, const char *old_value,
@@ -213,16 +220,17 @@ DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, 
                                    const char *description, int64_t now, bool *saved)
 {
     DbStmt *st = db_prepare(db, "UPDATE requests SET summary = ?, description = ?, "
-                                "version = version + 1, updated_at = ? "
-                                "WHERE id = ? AND version = ?");
+                                "version = version + 1, updated_at = " UPDATED_AT_NEXT
+                                " WHERE id = ? AND version = ?");
     *saved = false;
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, summary);
     db_bind_text(st, 2, description);
     db_bind_int(st, 3, now);
-    db_bind_int(st, 4, request_id);
-    db_bind_int(st, 5, version);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, request_id);
+    db_bind_int(st, 6, version);
     DbResult r = db_run(st);
     if (r == DB_OK)
         *saved = db_changes(db) > 0;
@@ -232,8 +240,8 @@ DbResult store_request_update_text(Db *db, int64_t request_id, int64_t version, 
 DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_status,
                                   const char *to_status, int64_t now, bool *changed)
 {
-    DbStmt *st = db_prepare(db, "UPDATE requests SET status = ?, updated_at = ?, "
-                                "resolved_at = CASE WHEN CAST(? AS TEXT) IN ('resolved', "
+    DbStmt *st = db_prepare(db, "UPDATE requests SET status = ?, updated_at = " UPDATED_AT_NEXT
+                                ", resolved_at = CASE WHEN CAST(? AS TEXT) IN ('resolved', "
                                 "'closed') THEN CAST(? AS BIGINT) ELSE NULL END "
                                 "WHERE id = ? AND status = ?");
     *changed = false;
@@ -241,10 +249,11 @@ DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_s
         return DB_ERROR;
     db_bind_text(st, 1, to_status);
     db_bind_int(st, 2, now);
-    db_bind_text(st, 3, to_status);
-    db_bind_int(st, 4, now);
-    db_bind_int(st, 5, request_id);
-    db_bind_text(st, 6, from_status);
+    db_bind_int(st, 3, now);
+    db_bind_text(st, 4, to_status);
+    db_bind_int(st, 5, now);
+    db_bind_int(st, 6, request_id);
+    db_bind_text(st, 7, from_status);
     DbResult r = db_run(st);
     if (r == DB_OK)
         *changed = db_changes(db) > 0;
@@ -254,8 +263,8 @@ DbResult store_request_set_status(Db *db, int64_t request_id, const char *from_s
 DbResult store_request_set_organization(Db *db, int64_t request_id, int64_t organization_id,
                                         int64_t now)
 {
-    DbStmt *st = db_prepare(db, "UPDATE requests SET organization_id = ?, updated_at = ? "
-                                "WHERE id = ?");
+    DbStmt *st = db_prepare(db, "UPDATE requests SET organization_id = ?, updated_at = "
+                                UPDATED_AT_NEXT " WHERE id = ?");
     if (!st)
         return DB_ERROR;
     if (organization_id)
@@ -263,17 +272,20 @@ DbResult store_request_set_organization(Db *db, int64_t request_id, int64_t orga
     else
         db_bind_null(st, 1);
     db_bind_int(st, 2, now);
-    db_bind_int(st, 3, request_id);
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, request_id);
     return db_run(st);
 }
 
 DbResult store_request_touch(Db *db, int64_t request_id, int64_t now)
 {
-    DbStmt *st = db_prepare(db, "UPDATE requests SET updated_at = ? WHERE id = ?");
+    DbStmt *st = db_prepare(db, "UPDATE requests SET updated_at = " UPDATED_AT_NEXT
+                                " WHERE id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, now);
-    db_bind_int(st, 2, request_id);
+    db_bind_int(st, 2, now);
+    db_bind_int(st, 3, request_id);
     return db_run(st);
 }
 

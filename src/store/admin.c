@@ -267,8 +267,8 @@ DbResult store_admin_users(Db *db, Arena *a, const char *text, const char *role,
             "coalesce(o.name, ''), "
             "(SELECT count(*) FROM requests r WHERE r.reporter_id = u.id) "
             "FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
-            "WHERE (? IS NULL OR lower(u.email) LIKE ? ESCAPE '\\' "
-            "OR lower(u.name) LIKE ? ESCAPE '\\') AND (? IS NULL OR u.role = ?) "
+            "WHERE (CAST(? AS TEXT) IS NULL OR lower(u.email) LIKE ? ESCAPE '\\' "
+            "OR lower(u.name) LIKE ? ESCAPE '\\') AND (CAST(? AS TEXT) IS NULL OR u.role = ?) "
             "AND u.email > ? ORDER BY u.email LIMIT ?");
     if (!st)
         return DB_ERROR;
@@ -484,7 +484,7 @@ DbResult store_admin_outbox(Db *db, Arena *a, const char *state, int64_t before_
     /* "retrying" is a queued row that failed at least once; "queued" then means not yet tried */
     DbStmt *st = db_prepare(
         db, "SELECT id, recipient, subject, state, attempts, next_attempt_at, last_error, "
-            "created_at, sent_at FROM outbox WHERE (? IS NULL "
+            "created_at, sent_at FROM outbox WHERE (CAST(? AS TEXT) IS NULL "
             "OR (? = 'retrying' AND state = 'queued' AND attempts > 0) "
             "OR (? = 'queued' AND state = 'queued' AND attempts = 0) "
             "OR (? NOT IN ('retrying', 'queued') AND state = ?)) "
@@ -560,9 +560,9 @@ DbResult store_admin_audit(Db *db, Arena *a, const char *actor, const char *acti
     DbStmt *st = db_prepare(
         db, "SELECT l.id, l.at, coalesce(l.actor_id, 0), coalesce(u.email, ''), l.action, "
             "l.subject, l.detail, l.ip FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id "
-            "WHERE (? IS NULL OR lower(u.email) LIKE ? ESCAPE '\\') "
-            "AND (? IS NULL OR l.action = ?) "
-            "AND (? IS NULL OR lower(l.subject) LIKE ? ESCAPE '\\' "
+            "WHERE (CAST(? AS TEXT) IS NULL OR lower(u.email) LIKE ? ESCAPE '\\') "
+            "AND (CAST(? AS TEXT) IS NULL OR l.action = ?) "
+            "AND (CAST(? AS TEXT) IS NULL OR lower(l.subject) LIKE ? ESCAPE '\\' "
             "OR lower(l.detail) LIKE ? ESCAPE '\\') "
             "AND (? = 0 OR l.id < ?) ORDER BY l.id DESC LIMIT ?");
     if (!st)

@@ -70,7 +70,8 @@ DbResult db_exec(Db *db, const char *sql);
 DbResult db_begin(Db *db);   /* BEGIN IMMEDIATE on SQLite, BEGIN (READ COMMITTED) on PostgreSQL */
 DbResult db_commit(Db *db);
 /* A read-only snapshot for several queries of one page: one lock instead of one per query.
- * End it with db_read_end (never fails visibly). */
+ * End it with db_read_end (never fails visibly). Inside a transaction both leave it alone:
+ * its queries run in that transaction. */
 DbResult db_read_begin(Db *db);
 void db_read_end(Db *db);
 void db_rollback(Db *db);

@@ -15,16 +15,18 @@ DbResult store_request_bump_version(Db *db, int64_t request_id, int64_t version,
                                     bool *saved)
 {
     DbStmt *st = db_prepare(db, "UPDATE requests SET version = version + 1, "
-                                "updated_at = CASE WHEN CAST(? AS BIGINT) > 0 THEN CAST(? AS BIGINT) "
-                                "ELSE updated_at END "
+                                "updated_at = CASE WHEN CAST(? AS BIGINT) <= 0 THEN updated_at "
+                                "WHEN CAST(? AS BIGINT) > updated_at THEN CAST(? AS BIGINT) "
+                                "ELSE updated_at + 1 END "
                                 "WHERE id = ? AND version = ?");
     *saved = false;
     if (!st)
         return DB_ERROR;
-    db_bind_int(st, 1, touch_at);
+    db_bind_int(st, 1, touch_at); /* moves on by a second at least: see UPDATED_AT_NEXT */
     db_bind_int(st, 2, touch_at);
-    db_bind_int(st, 3, request_id);
-    db_bind_int(st, 4, version);
+    db_bind_int(st, 3, touch_at);
+    db_bind_int(st, 4, request_id);
+    db_bind_int(st, 5, version);
     return run_changed(st, db, saved);
 }
 

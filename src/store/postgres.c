@@ -55,6 +55,7 @@ struct Db {
     PGconn *conn;
     bool broken;        /* the connection was lost: everything answers DB_BUSY until reconnect */
     bool in_transaction;
+    bool read_nested;    /* db_read_begin found a transaction open: its db_read_end leaves it */
     unsigned generation; /* bumped by each new connection: prepared statements are gone */
     int64_t changes;
     double last_reconnect_ms;
@@ -505,6 +506,15 @@ DbResult pg_begin(Db *db)
 
 DbResult pg_read_begin(Db *db)
 {
+    /* Inside a transaction (a write that reads the settings catalog, say) its queries already
+     * see one snapshot: a BEGIN there would fail and abort the writer's transaction. */
+    PGTransactionStatusType ts = db->broken ? PQTRANS_UNKNOWN : PQtransactionStatus(db->conn);
+    if (ts == PQTRANS_INERROR)
+        return DB_ERROR; /* the writer's transaction failed already: it rolls back */
+    if (ts == PQTRANS_INTRANS) {
+        db->read_nested = true;
+        return DB_OK;
+    }
     /* one snapshot for all queries of a page, like SQLite's read transaction */
     DbResult r = exec_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL, 0);
     db->in_transaction = r == DB_OK;
@@ -513,6 +523,10 @@ DbResult pg_read_begin(Db *db)
 
 void pg_read_end(Db *db)
 {
+    if (db->read_nested) {
+        db->read_nested = false;
+        return;
+    }
     if (db->in_transaction && !db->broken)
         exec_simple(db, "COMMIT", NULL, 0);
     db->in_transaction = false;

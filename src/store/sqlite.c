@@ -27,6 +27,7 @@ struct Db {
     DbKind kind; /* first: see backend.h */
     sqlite3 *handle;
     bool holds_write_lock; /* this connection's transaction holds write_lock */
+    bool read_nested;      /* db_read_begin found a transaction open: its db_read_end leaves it */
     DbStmt cache[STMT_CACHE_SIZE];
 };
 
@@ -279,11 +280,19 @@ DbResult sqlite_begin(Db *db)
 
 DbResult sqlite_read_begin(Db *db)
 {
+    if (!sqlite3_get_autocommit(db->handle)) { /* inside a transaction: it is the snapshot */
+        db->read_nested = true;
+        return DB_OK;
+    }
     return sqlite_exec(db, "BEGIN DEFERRED");
 }
 
 void sqlite_read_end(Db *db)
 {
+    if (db->read_nested) {
+        db->read_nested = false;
+        return;
+    }
     if (!sqlite3_get_autocommit(db->handle))
         sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL);
 }

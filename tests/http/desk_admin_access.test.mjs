@@ -21,9 +21,14 @@ const POSTS = ['/desk/admin/types', '/desk/admin/types/1', '/desk/admin/types/1/
   '/desk/admin/outbox/1/retry'];
 
 function snapshot(server) {
-  return sql(server, 'SELECT (SELECT count(*) FROM audit_log WHERE action NOT LIKE \'login%\') || \'/\' || ' +
-    '(SELECT count(*) FROM settings) || \'/\' || (SELECT group_concat(role || disabled) FROM users) || \'/\' || ' +
-    '(SELECT group_concat(key || active || position) FROM request_types) || \'/\' || (SELECT count(*) FROM outbox)');
+  // One query per part (group_concat is SQLite's, string_agg PostgreSQL's): rows come back one a line.
+  return [
+    'SELECT count(*) FROM audit_log WHERE action NOT LIKE \'login%\'',
+    'SELECT count(*) FROM settings',
+    'SELECT role || disabled FROM users ORDER BY id',
+    'SELECT key || active || position FROM request_types ORDER BY id',
+    'SELECT count(*) FROM outbox',
+  ].map((q) => sql(server, q)).join('/');
 }
 
 describe('admin access', () => {

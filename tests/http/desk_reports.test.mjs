@@ -320,7 +320,7 @@ describe('reports dashboard', () => {
 
   it('shows the share of SLA targets met per priority, from the outcomes the SLA engine stored', async () => {
     const s = srv.server;
-    const reporter = userId(s, 'kunde@example.com');
+    const reporter = userId(s, 'kim@example.com');
     const plan = [ // number, priority, response met, resolution met (null: not decided)
       [9001, 'critical', 1, 0], [9002, 'critical', 0, null], [9003, 'high', 1, 1],
       [9004, 'high', 1, null], [9005, 'low', null, null]];

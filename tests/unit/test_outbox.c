@@ -118,6 +118,32 @@ static void test_enqueue_and_claim_with_lease(void **state)
     arena_free(&a);
 }
 
+/* A read snapshot opened inside a transaction (the settings catalog refreshed by a writer)
+ * joins that transaction: it neither fails nor commits the writer's work early. */
+static void test_read_snapshot_inside_a_transaction(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *data;
+    Db *db = fresh_db(&a, &data);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(
+        outbox_enqueue(db, "kunde@example.org", "Betreff", MESSAGE, sizeof MESSAGE - 1, T0), DB_OK);
+    assert_int_equal(db_read_begin(db), DB_OK);
+    assert_int_equal(count_state(db, "queued"), 1); /* sees the writer's own row */
+    db_read_end(db);
+    db_rollback(db);
+    assert_int_equal(count_state(db, "queued"), 0); /* still the writer's to roll back */
+
+    assert_int_equal(db_read_begin(db), DB_OK); /* outside a transaction: a snapshot of its own */
+    assert_int_equal(count_state(db, "queued"), 0);
+    db_read_end(db);
+    assert_int_equal(db_begin(db), DB_OK); /* and closed again: a write transaction can start */
+    db_rollback(db);
+    db_close(db);
+    arena_free(&a);
+}
+
 static void test_outcomes(void **state)
 {
     Arena a;
@@ -455,6 +481,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_enqueue_and_claim_with_lease),
         cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_read_snapshot_inside_a_transaction),
         cmocka_unit_test(test_concurrent_claims_take_each_row_once),
         cmocka_unit_test(test_retry_delay),
         cmocka_unit_test(test_deliver_one_to_maildir),

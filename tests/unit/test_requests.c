@@ -10,6 +10,7 @@
 #include "domain/request_create.h"
 #include "domain/request_list.h"
 #include "domain/requests.h"
+#include "store/activity.h"
 #include "store/db.h"
 #include "store/users.h"
 #include <setjmp.h>
@@ -609,6 +610,41 @@ static void exec_sql(World *w, const char *sql)
 
 /* The list reads request_access, which triggers keep in step with every way a request
  * becomes visible or invisible: organization membership, sharing, participants, updates. */
+static int64_t updated_at_of(World *w, int64_t id)
+{
+    DbStmt *st = db_prepare(w->db, "SELECT updated_at FROM requests WHERE id = ?");
+    assert_non_null(st);
+    db_bind_int(st, 1, id);
+    assert_int_equal(db_step(st), DB_ROW);
+    int64_t t = db_col_int(st, 0);
+    db_done(st);
+    return t;
+}
+
+/* Every write moves updated_at on, also twice in one second: the SLA pass recomputes a request
+ * when updated_at differs from what it saw, and must not miss the second write. */
+static void test_updated_at_moves_on_every_write(void **state)
+{
+    World w;
+    world_setup(&w);
+    CreatedRequest c;
+    create(&w, &w.v_anna, "Zweimal in einer Sekunde", NULL, false, NULL, &c);
+    assert_int_equal(updated_at_of(&w, c.id), NOW);
+    assert_int_equal(store_request_touch(w.db, c.id, NOW), DB_OK);
+    assert_int_equal(updated_at_of(&w, c.id), NOW + 1);
+    bool changed = false;
+    assert_int_equal(store_request_set_status(w.db, c.id, "open", "in_progress",
+                                              NOW + 1, &changed),
+                     DB_OK);
+    assert_true(changed);
+    assert_int_equal(updated_at_of(&w, c.id), NOW + 2);
+    assert_int_equal(store_request_set_organization(w.db, c.id, 0, NOW), DB_OK);
+    assert_int_equal(updated_at_of(&w, c.id), NOW + 3);
+    assert_int_equal(store_request_touch(w.db, c.id, NOW + 60), DB_OK); /* later: the time */
+    assert_int_equal(updated_at_of(&w, c.id), NOW + 60);
+    world_teardown(&w);
+}
+
 static void test_list_follows_access_changes(void **state)
 {
     World w;
@@ -699,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_numbers_unique_under_concurrency),
         cmocka_unit_test(test_list_scopes),
         cmocka_unit_test(test_list_follows_access_changes),
+        cmocka_unit_test(test_updated_at_moves_on_every_write),
     };
     return cmocka_run_group_tests_name("requests", tests, group_setup, group_teardown);
 }
