@@ -90,6 +90,22 @@ AccountResult account_end_session(AccountContext *c, const SignedIn *s, int64_t 
     return r == DB_OK ? ACCOUNT_OK : account_db_failure(r);
 }
 
+/* The end of a transaction that inserted a new user: commit it, or roll it back - an address
+ * taken in the meantime is an input error on "email", anything else a store failure. */
+static AccountResult new_account_commit(AccountContext *c, DbResult r, FieldErrors *errors)
+{
+    if (r == DB_OK)
+        r = db_commit(c->db);
+    if (r == DB_OK)
+        return ACCOUNT_OK;
+    db_rollback(c->db);
+    if (r == DB_CONFLICT) {
+        account_error(errors, "email", N_("There already is an account with this address."));
+        return ACCOUNT_INVALID;
+    }
+    return account_db_failure(r);
+}
+
 static bool role_valid(const char *role)
 {
     return str_eq(role, "customer") || str_eq(role, "agent") || str_eq(role, "admin");
@@ -130,17 +146,7 @@ AccountResult account_create(AccountContext *c, const char *email_input, const c
                                cfg.verify_token_hours * 3600);
     if (r == DB_OK)
         r = store_audit(c->db, 0, "user_create", email, role, c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        if (r == DB_CONFLICT) {
-            account_error(errors, "email", N_("There already is an account with this address."));
-            return ACCOUNT_INVALID;
-        }
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return new_account_commit(c, r, errors);
 }
 
 AccountResult account_invite(AccountContext *c, int64_t user_id)
@@ -256,17 +262,7 @@ AccountResult account_setup_finish(AccountContext *c, const char *token, const c
         r = account_session_create(c, out->user_id, out);
     if (r == DB_OK)
         r = store_audit(c->db, out->user_id, "setup_admin", email, "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        if (r == DB_CONFLICT) {
-            account_error(errors, "email", N_("There already is an account with this address."));
-            return ACCOUNT_INVALID;
-        }
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return new_account_commit(c, r, errors);
 }
 
 AccountResult account_set_disabled(AccountContext *c, const char *email_input, bool disabled)
