@@ -75,13 +75,7 @@ AccountResult account_change_password(AccountContext *c, const SignedIn *s,
         r = store_session_delete_all_for_user(c->db, s->user.id, s->session.id);
     if (r == DB_OK)
         r = store_audit(c->db, s->user.id, "password_change", s->user.email, "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }
 
 AccountResult account_end_session(AccountContext *c, const SignedIn *s, int64_t session_id)
@@ -161,13 +155,7 @@ AccountResult account_invite(AccountContext *c, int64_t user_id)
     if (r == DB_OK)
         r = account_mail_token(c, "invite", "invite", u.email, u.id, u.name, u.lang, "/",
                                cfg.verify_token_hours * 3600);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }
 
 AccountResult account_setup_link(AccountContext *c, const char **url)
@@ -184,12 +172,9 @@ AccountResult account_setup_link(AccountContext *c, const char **url)
     r = db_begin(c->db);
     if (r == DB_OK)
         r = store_token_insert(c->db, hash, "setup", "", 0, "", c->now, c->now + 7 * 86400);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
+    AccountResult done = account_commit(c, r);
+    if (done != ACCOUNT_OK)
+        return done;
     *url = arena_printf(c->arena, "%s/setup?token=%s", config_base_url(settings_now()), token);
     return ACCOUNT_OK;
 }
@@ -284,11 +269,5 @@ AccountResult account_set_disabled(AccountContext *c, const char *email_input, b
     if (r == DB_OK)
         r = store_audit(c->db, 0, disabled ? "user_disable" : "user_enable", email, "", c->ip,
                         c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }
