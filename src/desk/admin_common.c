@@ -90,3 +90,23 @@ void admin_done(Request *req, Response *res, const char *location, const char *f
         portal_flash(req, res, flash);
     response_redirect(res, req, location);
 }
+
+bool admin_finish(Request *req, Response *res, AdminResult r, AdminResult again,
+                  const char *location, const char *flash)
+{
+    if (r == again)
+        return true;
+    if (r != ADMIN_OK)
+        admin_fail(req, res, r);
+    else
+        admin_done(req, res, location, flash);
+    return false;
+}
+
+void admin_render(Request *req, Response *res, int status, const char *name, View *v,
+                  const AdminErrors *e)
+{
+    if (e)
+        admin_errors_view(req, v, e);
+    page_render(req, res, status, name, v);
+}

@@ -26,5 +26,13 @@ int64_t admin_param_id(Request *req, const char *name);
 const char *admin_time(Request *req, int64_t t);
 /* Sends the browser to location with a one-time message (a flash code). */
 void admin_done(Request *req, Response *res, const char *location, const char *flash);
+/* The end of an admin form POST: true when r is `again` (ADMIN_INVALID or ADMIN_REFUSED: the
+ * caller renders the form again with the errors); else answers itself - admin_done(location,
+ * flash) on ADMIN_OK, admin_fail otherwise - and returns false. */
+bool admin_finish(Request *req, Response *res, AdminResult r, AdminResult again,
+                  const char *location, const char *flash);
+/* Renders templates/<name>.html with v, with the errors e (may be NULL) put in first. */
+void admin_render(Request *req, Response *res, int status, const char *name, View *v,
+                  const AdminErrors *e);
 
 #endif

@@ -69,9 +69,7 @@ static void settings_render(Request *req, Response *res, AdminContext *c, const 
     view_set(v, "accent_preview", str_empty(f->accent_color) ? "#1d5fc4" : f->accent_color);
     view_setf(v, "upload_limit_mb", "%lld", (long long)(cfg.max_upload_bytes / (1024 * 1024)));
     test_mail_state(req, v, c);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_settings", v);
+    admin_render(req, res, status, "desk/admin_settings", v, e);
 }
 
 void admin_settings_form(Request *req, Response *res)
@@ -98,12 +96,8 @@ void admin_settings_submit(Request *req, Response *res)
     }
     AdminErrors e = {0};
     AdminResult r = admin_settings_save(&c, &f, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID, "/desk/admin/settings", "admin_saved"))
         settings_render(req, res, &c, &f, &e, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, "/desk/admin/settings", "admin_saved");
 }
 
 void admin_logo_submit(Request *req, Response *res)

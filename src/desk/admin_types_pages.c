@@ -161,9 +161,7 @@ static void type_render(Request *req, Response *res, AdminContext *c, int64_t id
     view_set_bool(v, "has_fields", count > 0);
     FieldForm empty = {"", "text", "", "", "", "", "", false};
     field_form_view(req, v, ff ? ff : &empty);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_type", v);
+    admin_render(req, res, status, "desk/admin_type", v, e);
 }
 
 static void type_form_read(Request *req, TypeForm *f)
@@ -195,9 +193,7 @@ static void new_type_render(Request *req, Response *res, const TypeForm *f, cons
     View *v = admin_view(req, page_t(req, "New request type"), "types");
     view_set_bool(v, "is_new", true);
     type_form_view(req, v, f);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_type", v);
+    admin_render(req, res, status, "desk/admin_type", v, e);
 }
 
 void admin_type_new(Request *req, Response *res)
@@ -219,13 +215,10 @@ void admin_type_create(Request *req, Response *res)
     AdminErrors e = {0};
     int64_t id = 0;
     AdminResult r = admin_type_save(&c, 0, &f, &id, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID,
+                     arena_printf(req->arena, "/desk/admin/types/%lld", (long long)id),
+                     "admin_created"))
         new_type_render(req, res, &f, &e, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, arena_printf(req->arena, "/desk/admin/types/%lld", (long long)id),
-                   "admin_created");
 }
 
 void admin_type_page(Request *req, Response *res)
@@ -250,12 +243,8 @@ void admin_type_update(Request *req, Response *res)
     type_form_read(req, &f);
     AdminErrors e = {0};
     AdminResult r = admin_type_save(&c, id, &f, NULL, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID, type_url(req, id), "admin_saved"))
         type_render(req, res, &c, id, &f, NULL, &e, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, type_url(req, id), "admin_saved");
 }
 
 void admin_type_active_submit(Request *req, Response *res)
@@ -281,12 +270,8 @@ void admin_type_delete_submit(Request *req, Response *res)
     int64_t id = admin_param_id(req, "id");
     AdminErrors e = {0};
     AdminResult r = admin_type_delete(&c, id, &e);
-    if (r == ADMIN_REFUSED)
+    if (admin_finish(req, res, r, ADMIN_REFUSED, "/desk/admin/types", "admin_type_deleted"))
         type_render(req, res, &c, id, NULL, NULL, &e, 409);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, "/desk/admin/types", "admin_type_deleted");
 }
 
 void admin_type_preview(Request *req, Response *res)
@@ -341,14 +326,10 @@ void admin_field_create(Request *req, Response *res)
     field_form_read(req, &f);
     AdminErrors e = {0};
     AdminResult r = admin_field_save(&c, id, 0, &f, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID,
+                     arena_printf(req->arena, "/desk/admin/types/%lld#fields", (long long)id),
+                     "admin_created"))
         type_render(req, res, &c, id, NULL, &f, &e, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, arena_printf(req->arena, "/desk/admin/types/%lld#fields",
-                                          (long long)id),
-                   "admin_created");
 }
 
 static void field_render(Request *req, Response *res, AdminContext *c, int64_t field_id,
@@ -374,9 +355,7 @@ static void field_render(Request *req, Response *res, AdminContext *c, int64_t f
     FieldForm stored = {f.def.key, f.def.kind, f.def.label_de, f.def.label_en, f.def.help_de,
                         f.def.help_en, f.def.options, f.def.required};
     field_form_view(req, v, ff ? ff : &stored);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_field", v);
+    admin_render(req, res, status, "desk/admin_field", v, e);
 }
 
 void admin_field_page(Request *req, Response *res)
@@ -409,7 +388,7 @@ void admin_field_update(Request *req, Response *res)
         field_render(req, res, &c, fid, &f, &e, 422);
     else if (r != ADMIN_OK)
         admin_fail(req, res, r);
-    else
+    else /* the type is looked up only for the redirect */
         admin_done(req, res, arena_printf(req->arena, "/desk/admin/types/%lld#fields",
                                           (long long)field_type_id(&c, fid)),
                    "admin_saved");

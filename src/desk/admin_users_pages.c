@@ -75,9 +75,7 @@ static void users_render(Request *req, Response *res, AdminContext *c, const Adm
     view_set_bool(v, "has_pending", pending_count > 0);
     view_set(v, "invite_email", invite_email ? invite_email : "");
     view_set(v, "invite_name", invite_name ? invite_name : "");
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_users", v);
+    admin_render(req, res, status, "desk/admin_users", v, e);
 }
 
 void admin_users_list(Request *req, Response *res)
@@ -96,12 +94,8 @@ void admin_users_invite(Request *req, Response *res)
     const char *role = request_form(req, "role");
     AdminErrors e = {0};
     AdminResult r = admin_user_invite(&c, email, name, role, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID, "/desk/admin/users", "admin_invited"))
         users_render(req, res, &c, &e, email, name, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, "/desk/admin/users", "admin_invited");
 }
 
 void admin_registration_resend_submit(Request *req, Response *res)
@@ -111,12 +105,8 @@ void admin_registration_resend_submit(Request *req, Response *res)
         return;
     AdminErrors e = {0};
     AdminResult r = admin_registration_resend(&c, request_form(req, "email"), &e);
-    if (r == ADMIN_REFUSED)
+    if (admin_finish(req, res, r, ADMIN_REFUSED, "/desk/admin/users", "admin_mail_queued"))
         users_render(req, res, &c, &e, NULL, NULL, 429);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, "/desk/admin/users", "admin_mail_queued");
 }
 
 static void user_render(Request *req, Response *res, AdminContext *c, int64_t id,
@@ -160,9 +150,7 @@ static void user_render(Request *req, Response *res, AdminContext *c, int64_t id
         view_set(item, "created", admin_time(req, rows[i].created_at));
     }
     view_set_bool(v, "has_requests", count > 0);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_user", v);
+    admin_render(req, res, status, "desk/admin_user", v, e);
 }
 
 void admin_user_page(Request *req, Response *res)
@@ -241,9 +229,7 @@ static void orgs_render(Request *req, Response *res, AdminContext *c, const Admi
     view_set_bool(v, "has_orgs", count > 0);
     view_set(v, "new_name", name ? name : "");
     view_set(v, "new_domain", domain ? domain : "");
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_orgs", v);
+    admin_render(req, res, status, "desk/admin_orgs", v, e);
 }
 
 void admin_orgs_list(Request *req, Response *res)
@@ -262,13 +248,10 @@ void admin_orgs_create(Request *req, Response *res)
     AdminErrors e = {0};
     int64_t id = 0;
     AdminResult r = admin_org_save(&c, 0, name, domain, &id, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID,
+                     arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
+                     "admin_created"))
         orgs_render(req, res, &c, &e, name, domain, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
-                   "admin_created");
 }
 
 static void org_render(Request *req, Response *res, AdminContext *c, int64_t id,
@@ -304,9 +287,7 @@ static void org_render(Request *req, Response *res, AdminContext *c, int64_t id,
         view_set_bool(item, "disabled", members[i].disabled);
     }
     view_set_bool(v, "has_members", count > 0);
-    if (e)
-        admin_errors_view(req, v, e);
-    page_render(req, res, status, "desk/admin_org", v);
+    admin_render(req, res, status, "desk/admin_org", v, e);
 }
 
 void admin_org_page(Request *req, Response *res)
@@ -325,13 +306,10 @@ void admin_org_update(Request *req, Response *res)
     const char *name = request_form(req, "name"), *domain = request_form(req, "email_domain");
     AdminErrors e = {0};
     AdminResult r = admin_org_save(&c, id, name, domain, NULL, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID,
+                     arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
+                     "admin_saved"))
         org_render(req, res, &c, id, &e, name, domain, NULL, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
-                   "admin_saved");
 }
 
 void admin_org_member_add(Request *req, Response *res)
@@ -343,13 +321,10 @@ void admin_org_member_add(Request *req, Response *res)
     const char *email = request_form(req, "email");
     AdminErrors e = {0};
     AdminResult r = admin_org_add_member(&c, id, email, &e);
-    if (r == ADMIN_INVALID)
+    if (admin_finish(req, res, r, ADMIN_INVALID,
+                     arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
+                     "admin_saved"))
         org_render(req, res, &c, id, &e, NULL, NULL, email, 422);
-    else if (r != ADMIN_OK)
-        admin_fail(req, res, r);
-    else
-        admin_done(req, res, arena_printf(req->arena, "/desk/admin/orgs/%lld", (long long)id),
-                   "admin_saved");
 }
 
 void admin_org_member_remove(Request *req, Response *res)

@@ -13,9 +13,7 @@
 #include "web/page.h"
 #include <string.h>
 
-static const struct {
-    const char *code, *msgid;
-} DONE_MESSAGES[] = {
+static const PageNotice DONE_MESSAGES[] = {
     {"created", N_("The canned response has been created.")},
     {"saved", N_("The canned response has been saved.")},
     {"deleted", N_("The canned response has been deleted.")},
@@ -92,10 +90,10 @@ static void render_list(Request *req, Response *res, CannedAction *a, int status
     }
     view_set_bool(v, "has_responses", count > 0);
     form_set(req, v, NULL, errors != NULL, errors);
-    const char *code = request_query(req, "done");
-    for (size_t i = 0; code && i < sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]; i++)
-        if (str_eq(code, DONE_MESSAGES[i].code))
-            view_set(v, "notice", page_t(req, DONE_MESSAGES[i].msgid));
+    const char *notice =
+        page_done_notice(req, DONE_MESSAGES, sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]);
+    if (notice)
+        view_set(v, "notice", notice);
     if (status != 200)
         response_header(res, req, "Cache-Control", "no-store");
     page_render(req, res, status, "desk/canned", v);

@@ -11,6 +11,7 @@
 #include "domain/catalog.h"
 #include "domain/desk_queues.h"
 #include "portal/portal.h"
+#include "web/list_page.h"
 #include "web/page.h"
 #include <string.h>
 
@@ -18,32 +19,17 @@
  * them; with_queue false leaves the queue out (the menu adds its own). */
 static const char *filter_query(Request *req, const DeskQueueParams *p, bool with_queue)
 {
-    Buf b;
-    buf_init(&b, req->arena);
-    buf_puts(&b, "");
     const char *names[] = {"queue", "type", "priority", "org", "assignee", "q", "sort"};
     const char *values[] = {p->queue, p->type, p->priority, p->org, p->assignee, p->q, p->sort};
     const char *defaults[] = {"open", "", "", "", "", "", "updated"};
-    for (int i = with_queue ? 0 : 1; i < 7; i++)
-        if (!str_eq(values[i], defaults[i]))
-            buf_printf(&b, "%s=%s&", names[i], str_url_encode(req->arena, values[i]));
-    return buf_cstr(&b);
+    int skip = with_queue ? 0 : 1;
+    return list_page_query(req->arena, 7 - skip, names + skip, values + skip, defaults + skip);
 }
 
 /* /desk?QUERY without the trailing '&' (or /desk when QUERY is empty). */
 static const char *desk_url(Request *req, const char *query)
 {
-    size_t n = strlen(query);
-    return n ? arena_printf(req->arena, "/desk?%.*s", (int)(n - 1), query) : "/desk";
-}
-
-static void add_choice(View *v, const char *list, const char *value, const char *label,
-                       const char *current)
-{
-    View *o = view_list_add(v, list);
-    view_set(o, "value", value);
-    view_set(o, "label", label);
-    view_set_bool(o, "selected", str_eq(value, current));
+    return list_page_url(req->arena, "/desk", query);
 }
 
 /* "1 request" / "12 requests" in the page's language. */
@@ -88,28 +74,29 @@ static void add_filters(Request *req, View *v, const DeskQueuePage *page, const 
                         int card_count)
 {
     const DeskQueueParams *p = &page->params;
-    add_choice(v, "types", "", page_t(req, "All types"), p->type);
+    list_page_choice(v, "types", "", page_t(req, "All types"), p->type);
     for (int i = 0; i < card_count; i++)
-        add_choice(v, "types", cards[i].key, cards[i].name, p->type);
+        list_page_choice(v, "types", cards[i].key, cards[i].name, p->type);
     static const char *const PRIORITIES[] = {"critical", "high", "medium", "low"};
-    add_choice(v, "priorities", "", page_t(req, "Any priority"), p->priority);
+    list_page_choice(v, "priorities", "", page_t(req, "Any priority"), p->priority);
     for (int i = 0; i < 4; i++)
-        add_choice(v, "priorities", PRIORITIES[i], page_t(req, desk_priority_msgid(PRIORITIES[i])),
-                   p->priority);
-    add_choice(v, "organizations", "", page_t(req, "Any organization"), p->org);
+        list_page_choice(v, "priorities", PRIORITIES[i],
+                         page_t(req, desk_priority_msgid(PRIORITIES[i])), p->priority);
+    list_page_choice(v, "organizations", "", page_t(req, "Any organization"), p->org);
     for (int i = 0; i < page->organization_count; i++)
-        add_choice(v, "organizations",
-                   arena_printf(req->arena, "%lld", (long long)page->organizations[i].id),
-                   page->organizations[i].name, p->org);
-    add_choice(v, "assignees", "", page_t(req, "Anyone"), p->assignee);
-    add_choice(v, "assignees", "none", page_t(req, "Nobody (unassigned)"), p->assignee);
+        list_page_choice(v, "organizations",
+                         arena_printf(req->arena, "%lld", (long long)page->organizations[i].id),
+                         page->organizations[i].name, p->org);
+    list_page_choice(v, "assignees", "", page_t(req, "Anyone"), p->assignee);
+    list_page_choice(v, "assignees", "none", page_t(req, "Nobody (unassigned)"), p->assignee);
     for (int i = 0; i < page->agent_count; i++)
-        add_choice(v, "assignees", arena_printf(req->arena, "%lld", (long long)page->agents[i].id),
-                   page->agents[i].name, p->assignee);
-    add_choice(v, "sorts", "updated", page_t(req, "Last update, newest first"), p->sort);
-    add_choice(v, "sorts", "oldest", page_t(req, "Last update, oldest first"), p->sort);
-    add_choice(v, "sorts", "created", page_t(req, "Date created, newest first"), p->sort);
-    add_choice(v, "sorts", "priority", page_t(req, "Priority, highest first"), p->sort);
+        list_page_choice(v, "assignees",
+                         arena_printf(req->arena, "%lld", (long long)page->agents[i].id),
+                         page->agents[i].name, p->assignee);
+    list_page_choice(v, "sorts", "updated", page_t(req, "Last update, newest first"), p->sort);
+    list_page_choice(v, "sorts", "oldest", page_t(req, "Last update, oldest first"), p->sort);
+    list_page_choice(v, "sorts", "created", page_t(req, "Date created, newest first"), p->sort);
+    list_page_choice(v, "sorts", "priority", page_t(req, "Priority, highest first"), p->sort);
     view_set(v, "q", p->q);
     view_set_bool(v, "filtered", p->filtered);
     view_set_bool(v, "filters_open", p->filtered || !str_eq(p->sort, "updated"));
@@ -186,16 +173,8 @@ static void add_items(Request *req, View *v, const DeskQueuePage *page, const Sl
 
 static void add_pager(Request *req, View *v, const DeskQueuePage *page)
 {
-    const char *base = filter_query(req, &page->params, true);
-    if (page->next_cursor)
-        view_set(v, "next_url", arena_printf(req->arena, "/desk?%safter=%s", base,
-                                             page->next_cursor));
-    if (page->prev_cursor)
-        view_set(v, "prev_url", arena_printf(req->arena, "/desk?%sbefore=%s", base,
-                                             page->prev_cursor));
-    if (page->params.paged)
-        view_set(v, "first_url", desk_url(req, base));
-    view_set_bool(v, "has_pager", page->next_cursor || page->prev_cursor || page->params.paged);
+    list_page_pager(req->arena, v, "/desk", filter_query(req, &page->params, true),
+                    page->next_cursor, page->prev_cursor, page->params.paged);
 }
 
 static void desk_queues(Request *req, Response *res)

@@ -4,11 +4,11 @@
  * kept (422); a stale page renders it with what changed and the typed text kept (409).
  * SECURITY: desk_require_agent before anything else (customers get 404 for every POST), then
  * the CSRF token; the domain decides the rest. */
-#include "core/clock.h"
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "desk/desk_request.h"
 #include "portal/portal.h"
+#include "portal/request_form.h"
 #include "portal/web_session.h"
 #include "web/page.h"
 #include <string.h>
@@ -26,17 +26,10 @@ static bool action_begin(Request *req, Response *res, DeskAction *a)
     SignedIn *s = desk_require_agent(req, res);
     if (!s || !web_require_csrf(req, res))
         return false;
-    request_viewer_from_user(&a->viewer, &s->user);
-    a->viewer.lang = req->lang;
-    a->c = (ActivityContext){db_thread(), req->arena, &a->viewer, req->client_ip, clock_now()};
     a->key = request_param(req, "key");
     str_to_int64(request_form(req, "version"), &a->stamp.version);
     str_to_int64(request_form(req, "seen"), &a->stamp.last_event_id);
-    if (!a->c.db) {
-        portal_error_page(req, res, 503);
-        return false;
-    }
-    return true;
+    return request_form_context(req, res, &s->user, &a->viewer, &a->c);
 }
 
 static void back_to_page(Request *req, Response *res, const DeskAction *a, const char *done,
@@ -45,37 +38,6 @@ static void back_to_page(Request *req, Response *res, const DeskAction *a, const
     response_redirect(res, req,
                       arena_printf(req->arena, "/desk/requests/%s?done=%s%s%s", a->key, done,
                                    anchor ? "#" : "", anchor ? anchor : ""));
-}
-
-static void action_failure(Request *req, Response *res, RequestResult r)
-{
-    portal_error_page(req, res,
-                      r == REQUEST_NOT_FOUND     ? 404
-                      : r == REQUEST_UNAVAILABLE ? 503
-                                                 : 500);
-}
-
-static const char *error_for(Request *req, const FieldErrors *e, const char *field)
-{
-    for (int i = 0; i < e->count; i++)
-        if (str_eq(e->items[i].field, field))
-            return attachments_error_text(req->arena, req->lang, e->items[i].msgid);
-    return NULL;
-}
-
-static NewAttachment *uploaded_files(Request *req, int *count)
-{
-    int n = 0;
-    for (const UploadedFile *f = req->files; f; f = f->next)
-        n++;
-    NewAttachment *files = arena_alloc(req->arena, sizeof *files * (size_t)(n ? n : 1));
-    *count = 0;
-    for (const UploadedFile *f = req->files; f; f = f->next) {
-        if (!str_eq(f->field, "files") || (str_empty(f->filename) && f->size == 0))
-            continue;
-        files[(*count)++] = (NewAttachment){f->filename, f->content_type, f->data, f->size};
-    }
-    return files;
 }
 
 /* The reply box as it was sent, for showing it again. */
@@ -105,7 +67,7 @@ static void reply_insert(Request *req, Response *res, DeskAction *a, int file_co
     } else if (r == REQUEST_NOT_FOUND) {
         st.body_error = page_t(req, N_("Please choose a canned response to insert."));
     } else {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     if (file_count > 0) /* browsers cannot be given files back */
@@ -120,7 +82,7 @@ void desk_request_reply(Request *req, Response *res)
     if (!action_begin(req, res, &a))
         return;
     int count = 0;
-    NewAttachment *files = uploaded_files(req, &count);
+    NewAttachment *files = request_form_files(req, &count);
     if (!str_empty(request_form(req, "insert"))) {
         reply_insert(req, res, &a, count);
         return;
@@ -140,13 +102,13 @@ void desk_request_reply(Request *req, Response *res)
         return;
     }
     if (r != REQUEST_INVALID && r != REQUEST_CONFLICT) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
-    st.body_error = error_for(req, &errors, "body");
-    st.files_error = error_for(req, &errors, "files");
-    if (error_for(req, &errors, "status")) {
-        st.status_error = error_for(req, &errors, "status");
+    st.body_error = request_form_error(req, &errors, "body");
+    st.files_error = request_form_error(req, &errors, "files");
+    if (request_form_error(req, &errors, "status")) {
+        st.status_error = request_form_error(req, &errors, "status");
         st.wanted_status = st.set_status;
     }
     if (count > 0) {
@@ -170,10 +132,10 @@ static void field_result(Request *req, Response *res, DeskAction *a, RequestResu
         return;
     }
     if (r != REQUEST_INVALID && r != REQUEST_CONFLICT) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
-    const char *error = error_for(req, errors, field);
+    const char *error = request_form_error(req, errors, field);
     if (str_eq(field, "status"))
         st->status_error = error;
     else if (str_eq(field, "assignee"))

@@ -19,9 +19,7 @@
 #define CONFLICT_EXCERPT_BYTES 160 /* of a newer comment, in the "what changed" list */
 
 /* ?done= after an action: a fixed message, never text from the address. */
-static const struct {
-    const char *code, *msgid;
-} DONE_MESSAGES[] = {
+static const PageNotice DONE_MESSAGES[] = {
     {"reply", N_("Your reply has been sent to the customer.")},
     {"note", N_("Your internal note has been saved. Customers do not see it.")},
     {"status", N_("The status has been changed.")},
@@ -33,15 +31,6 @@ static const struct {
 static const char *display_name(const char *name, const char *email)
 {
     return str_empty(name) ? (str_empty(email) ? "?" : email) : name;
-}
-
-static const char *done_message(Request *req)
-{
-    const char *code = request_query(req, "done");
-    for (size_t i = 0; code && i < sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]; i++)
-        if (str_eq(code, DONE_MESSAGES[i].code))
-            return page_t(req, DONE_MESSAGES[i].msgid);
-    return NULL;
 }
 
 /* "2 minutes ago" for the presence lines: the rel text of request_time_set. */
@@ -308,7 +297,8 @@ void desk_request_render(Request *req, Response *res, int status, const DeskForm
     sla_set(req, v, c.db, p.request.id, c.now);
     canned_set(req, v, &c, p.request.key);
     state_set(req, v, st, &p.request, c.now);
-    const char *done = done_message(req);
+    const char *done =
+        page_done_notice(req, DONE_MESSAGES, sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]);
     if (done && str_empty(view_get_text(v, "notice")))
         view_set(v, "notice", done);
     view_set_bool(v, "closed", p.closed);

@@ -5,6 +5,9 @@
 
 /* Maps a store result to an account result (DB_BUSY -> UNAVAILABLE, others -> ERROR). */
 AccountResult account_db_failure(DbResult r);
+/* Ends the caller's transaction (r is how it went so far): commits, or rolls back and maps
+ * the failure. The change and the mail it causes commit together. */
+AccountResult account_commit(AccountContext *c, DbResult r);
 /* Creates a session for user_id inside the caller's transaction. */
 DbResult account_session_create(AccountContext *c, int64_t user_id, NewSession *out);
 /* Validates a new password for the account (strength rules) into errors. */

@@ -75,19 +75,29 @@ AccountResult account_change_password(AccountContext *c, const SignedIn *s,
         r = store_session_delete_all_for_user(c->db, s->user.id, s->session.id);
     if (r == DB_OK)
         r = store_audit(c->db, s->user.id, "password_change", s->user.email, "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }
 
 AccountResult account_end_session(AccountContext *c, const SignedIn *s, int64_t session_id)
 {
     DbResult r = store_session_delete_for_user(c->db, s->user.id, session_id, 0);
     return r == DB_OK ? ACCOUNT_OK : account_db_failure(r);
+}
+
+/* The end of a transaction that inserted a new user: commit it, or roll it back - an address
+ * taken in the meantime is an input error on "email", anything else a store failure. */
+static AccountResult new_account_commit(AccountContext *c, DbResult r, FieldErrors *errors)
+{
+    if (r == DB_OK)
+        r = db_commit(c->db);
+    if (r == DB_OK)
+        return ACCOUNT_OK;
+    db_rollback(c->db);
+    if (r == DB_CONFLICT) {
+        account_error(errors, "email", N_("There already is an account with this address."));
+        return ACCOUNT_INVALID;
+    }
+    return account_db_failure(r);
 }
 
 static bool role_valid(const char *role)
@@ -130,17 +140,7 @@ AccountResult account_create(AccountContext *c, const char *email_input, const c
                                cfg.verify_token_hours * 3600);
     if (r == DB_OK)
         r = store_audit(c->db, 0, "user_create", email, role, c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        if (r == DB_CONFLICT) {
-            account_error(errors, "email", N_("There already is an account with this address."));
-            return ACCOUNT_INVALID;
-        }
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return new_account_commit(c, r, errors);
 }
 
 AccountResult account_invite(AccountContext *c, int64_t user_id)
@@ -155,13 +155,7 @@ AccountResult account_invite(AccountContext *c, int64_t user_id)
     if (r == DB_OK)
         r = account_mail_token(c, "invite", "invite", u.email, u.id, u.name, u.lang, "/",
                                cfg.verify_token_hours * 3600);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }
 
 AccountResult account_setup_link(AccountContext *c, const char **url)
@@ -178,12 +172,9 @@ AccountResult account_setup_link(AccountContext *c, const char **url)
     r = db_begin(c->db);
     if (r == DB_OK)
         r = store_token_insert(c->db, hash, "setup", "", 0, "", c->now, c->now + 7 * 86400);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
+    AccountResult done = account_commit(c, r);
+    if (done != ACCOUNT_OK)
+        return done;
     *url = arena_printf(c->arena, "%s/setup?token=%s", config_base_url(settings_now()), token);
     return ACCOUNT_OK;
 }
@@ -256,17 +247,7 @@ AccountResult account_setup_finish(AccountContext *c, const char *token, const c
         r = account_session_create(c, out->user_id, out);
     if (r == DB_OK)
         r = store_audit(c->db, out->user_id, "setup_admin", email, "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        if (r == DB_CONFLICT) {
-            account_error(errors, "email", N_("There already is an account with this address."));
-            return ACCOUNT_INVALID;
-        }
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return new_account_commit(c, r, errors);
 }
 
 AccountResult account_set_disabled(AccountContext *c, const char *email_input, bool disabled)
@@ -288,11 +269,5 @@ AccountResult account_set_disabled(AccountContext *c, const char *email_input, b
     if (r == DB_OK)
         r = store_audit(c->db, 0, disabled ? "user_disable" : "user_enable", email, "", c->ip,
                         c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return account_db_failure(r);
-    }
-    return ACCOUNT_OK;
+    return account_commit(c, r);
 }

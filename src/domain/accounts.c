@@ -125,8 +125,7 @@ static AccountResult mail_rate_check(AccountContext *c, const char *email)
     return ACCOUNT_OK;
 }
 
-/* Runs a unit of work in one transaction: the change and the mail it causes commit together. */
-static AccountResult finish_transaction(AccountContext *c, DbResult r)
+AccountResult account_commit(AccountContext *c, DbResult r)
 {
     if (r == DB_OK)
         r = db_commit(c->db);
@@ -173,7 +172,7 @@ AccountResult account_register_start(AccountContext *c, const char *email_input,
     else if (r == DB_OK)
         r = account_mail_token(c, "register", "register", email, u.id, u.name,
                                u.id ? u.lang : c->lang, account_safe_next(next), verify);
-    return finish_transaction(c, r);
+    return account_commit(c, r);
 }
 
 /* Finds a live token of purpose; ACCOUNT_BAD_TOKEN for anything else. */
@@ -276,7 +275,7 @@ AccountResult account_register_finish(AccountContext *c, const char *token, cons
         return ACCOUNT_BAD_TOKEN;
     }
     *next = account_safe_next(t.data);
-    return finish_transaction(c, r);
+    return account_commit(c, r);
 }
 
 AccountResult account_login(AccountContext *c, const char *email_input, const char *password,
@@ -331,7 +330,7 @@ AccountResult account_login(AccountContext *c, const char *email_input, const ch
         r = store_audit(c->db, u.id, "login", email, "", c->ip, c->now);
     if (r == DB_OK)
         r = ratelimit_clear(c->db, "login-account", email, settings_now()->rate_login_window, c->now);
-    return finish_transaction(c, r);
+    return account_commit(c, r);
 }
 
 AccountResult account_reset_start(AccountContext *c, const char *email_input,
@@ -348,7 +347,7 @@ AccountResult account_reset_start(AccountContext *c, const char *email_input,
                                cfg.reset_token_minutes * 60);
     else if (r == DB_OK)
         log_info("event=reset_unknown_address");
-    return finish_transaction(c, r);
+    return account_commit(c, r);
 }
 
 AccountResult account_reset_check(AccountContext *c, const char *token, const char **email)
@@ -395,5 +394,5 @@ AccountResult account_reset_finish(AccountContext *c, const char *token, const c
         r = account_session_create(c, u.id, out);
     if (r == DB_OK)
         r = store_audit(c->db, u.id, "password_reset", u.email, "", c->ip, c->now);
-    return finish_transaction(c, r);
+    return account_commit(c, r);
 }

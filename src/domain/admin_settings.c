@@ -316,6 +316,20 @@ typedef struct Change {
     const char *value; /* NULL: leave as it is */
 } Change;
 
+/* Commits the caller's transaction (r is how it went so far) and on success runs after
+ * (catalog_invalidate, outbox_worker_wake); rolls back on failure. */
+static AdminResult commit_then(Db *db, DbResult r, void (*after)(void))
+{
+    if (r == DB_OK)
+        r = db_commit(db);
+    if (r != DB_OK) {
+        db_rollback(db);
+        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
+    }
+    after();
+    return ADMIN_OK;
+}
+
 static void change(Change *list, int *n, const char *name, const char *value)
 {
     list[(*n)++] = (Change){name, value};
@@ -425,14 +439,7 @@ AdminResult admin_settings_save(AdminContext *c, const SettingsForm *f, AdminErr
                                   *history ? arena_printf(a, "%s,%s", history, old_prefix)
                                            : old_prefix);
     }
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
-    }
-    catalog_invalidate();
-    return ADMIN_OK;
+    return commit_then(c->db, r, catalog_invalidate);
 }
 
 /* ---- logo ---- */
@@ -475,14 +482,7 @@ AdminResult admin_logo_set(AdminContext *c, const unsigned char *data, size_t si
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, "logo_upload", type,
                         arena_printf(c->arena, "%zu bytes", size), c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
-    }
-    catalog_invalidate();
-    return ADMIN_OK;
+    return commit_then(c->db, r, catalog_invalidate);
 }
 
 AdminResult admin_logo_remove(AdminContext *c)
@@ -494,14 +494,7 @@ AdminResult admin_logo_remove(AdminContext *c)
         r = store_setting_delete(c->db, "logo_sha256");
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, "logo_remove", "", "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
-    }
-    catalog_invalidate();
-    return ADMIN_OK;
+    return commit_then(c->db, r, catalog_invalidate);
 }
 
 /* ---- mail ---- */
@@ -527,14 +520,7 @@ AdminResult admin_test_mail(AdminContext *c, int64_t *outbox_id)
         r = store_admin_outbox_last_id(c->db, c->actor_email, outbox_id);
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, "test_mail", c->actor_email, "", c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
-    }
-    outbox_worker_wake();
-    return ADMIN_OK;
+    return commit_then(c->db, r, outbox_worker_wake);
 }
 
 AdminResult admin_outbox_retry(AdminContext *c, int64_t id, AdminErrors *e)
@@ -558,12 +544,5 @@ AdminResult admin_outbox_retry(AdminContext *c, int64_t id, AdminErrors *e)
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, "mail_retry", it.recipient, it.subject, c->ip,
                         c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r != DB_OK) {
-        db_rollback(c->db);
-        return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
-    }
-    outbox_worker_wake();
-    return ADMIN_OK;
+    return commit_then(c->db, r, outbox_worker_wake);
 }

@@ -28,6 +28,22 @@ static AdminResult failure(Db *db, DbResult r)
     return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
 }
 
+/* Commits the caller's transaction (r is how it went so far); a key that became taken is the
+ * input error taken_msgid on "key", other failures roll back. */
+static AdminResult commit_unique_key(Db *db, DbResult r, AdminErrors *e, const char *taken_msgid)
+{
+    if (r == DB_OK)
+        r = db_commit(db);
+    if (r == DB_CONFLICT) {
+        db_rollback(db);
+        admin_error(e, "key", taken_msgid, NULL);
+        return ADMIN_INVALID;
+    }
+    if (r != DB_OK)
+        return failure(db, r);
+    return ADMIN_OK;
+}
+
 static bool in_list(const char *const *list, const char *s)
 {
     for (int i = 0; list[i]; i++)
@@ -127,17 +143,11 @@ AdminResult admin_type_save(AdminContext *c, int64_t id, const TypeForm *f, int6
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, id ? "type_update" : "type_create", t.key, t.name_de,
                         c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r == DB_CONFLICT) {
-        db_rollback(c->db);
-        admin_error(e, "key", N_("Another request type already has this key."), NULL);
-        return ADMIN_INVALID;
-    }
-    if (r != DB_OK)
-        return failure(c->db, r);
-    catalog_invalidate();
-    return ADMIN_OK;
+    AdminResult result =
+        commit_unique_key(c->db, r, e, N_("Another request type already has this key."));
+    if (result == ADMIN_OK)
+        catalog_invalidate();
+    return result;
 }
 
 AdminResult admin_type_set_active(AdminContext *c, int64_t id, bool active)
@@ -325,16 +335,7 @@ AdminResult admin_field_save(AdminContext *c, int64_t type_id, int64_t field_id,
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, field_id ? "field_update" : "field_create",
                         arena_printf(c->arena, "%s.%s", t.key, d.key), d.kind, c->ip, c->now);
-    if (r == DB_OK)
-        r = db_commit(c->db);
-    if (r == DB_CONFLICT) {
-        db_rollback(c->db);
-        admin_error(e, "key", N_("Another field of this type already has this key."), NULL);
-        return ADMIN_INVALID;
-    }
-    if (r != DB_OK)
-        return failure(c->db, r);
-    return ADMIN_OK;
+    return commit_unique_key(c->db, r, e, N_("Another field of this type already has this key."));
 }
 
 /* The field and its type's key, for the audit entry; ADMIN_NOT_FOUND when missing. */

@@ -20,6 +20,22 @@ static AdminResult db_failure(Db *db, DbResult r)
     return r == DB_BUSY ? ADMIN_UNAVAILABLE : ADMIN_ERROR;
 }
 
+/* Begins a transaction and reads the user into *u: ADMIN_OK with the transaction open, else
+ * rolled back (ADMIN_NOT_FOUND, or the store failure). */
+static AdminResult begin_with_user(AdminContext *c, int64_t user_id, User *u)
+{
+    DbResult r = db_begin(c->db);
+    if (r == DB_OK)
+        r = store_user_by_id(c->db, c->arena, user_id, u);
+    if (r != DB_OK)
+        return db_failure(c->db, r);
+    if (!u->id) {
+        db_rollback(c->db);
+        return ADMIN_NOT_FOUND;
+    }
+    return ADMIN_OK;
+}
+
 static bool role_valid(const char *role)
 {
     return str_eq(role, "customer") || str_eq(role, "agent") || str_eq(role, "admin");
@@ -68,20 +84,14 @@ AdminResult admin_user_set_role(AdminContext *c, int64_t user_id, const char *ro
     }
     User u;
     int64_t admins = 0;
-    DbResult r = db_begin(c->db);
-    if (r == DB_OK)
-        r = store_user_by_id(c->db, c->arena, user_id, &u);
-    if (r != DB_OK)
-        return db_failure(c->db, r);
-    if (!u.id) {
-        db_rollback(c->db);
-        return ADMIN_NOT_FOUND;
-    }
+    AdminResult begun = begin_with_user(c, user_id, &u);
+    if (begun != ADMIN_OK)
+        return begun;
     if (str_eq(u.role, role)) {
         db_rollback(c->db);
         return ADMIN_OK;
     }
-    r = store_user_set_role(c->db, u.id, role, c->now);
+    DbResult r = store_user_set_role(c->db, u.id, role, c->now);
     if (r == DB_OK)
         r = store_admin_count_active_admins(c->db, &admins);
     if (r == DB_OK && admins == 0) {
@@ -104,16 +114,10 @@ AdminResult admin_user_set_disabled(AdminContext *c, int64_t user_id, bool disab
 {
     User u;
     int64_t admins = 0;
-    DbResult r = db_begin(c->db);
-    if (r == DB_OK)
-        r = store_user_by_id(c->db, c->arena, user_id, &u);
-    if (r != DB_OK)
-        return db_failure(c->db, r);
-    if (!u.id) {
-        db_rollback(c->db);
-        return ADMIN_NOT_FOUND;
-    }
-    r = store_user_set_disabled(c->db, u.id, disabled, c->now);
+    AdminResult begun = begin_with_user(c, user_id, &u);
+    if (begun != ADMIN_OK)
+        return begun;
+    DbResult r = store_user_set_disabled(c->db, u.id, disabled, c->now);
     if (r == DB_OK && disabled)
         r = store_session_delete_all_for_user(c->db, u.id, 0);
     if (r == DB_OK)

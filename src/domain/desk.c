@@ -125,6 +125,21 @@ static RequestResult conflict_fill(ActivityContext *c, const RequestView *r, con
     return REQUEST_CONFLICT;
 }
 
+/* Opens the request for a change by staff on a page showing stamp: REQUEST_OK when the page
+ * still shows the current version; else what to answer (not found, or the conflict with
+ * *conflict filled). */
+static RequestResult open_current(ActivityContext *c, const char *key, const DeskStamp *stamp,
+                                  RequestView *r, DeskConflict *conflict)
+{
+    RequestResult rr = open_for_staff(c, key, r);
+    if (rr != REQUEST_OK)
+        return rr;
+    memset(conflict, 0, sizeof *conflict);
+    if (stamp->version != r->version)
+        return conflict_fill(c, r, stamp, conflict);
+    return REQUEST_OK;
+}
+
 /* Inside the transaction: moves the version on when stamp is current. *stale when not. */
 static DbResult stamp_take(ActivityContext *c, const RequestView *r, const DeskStamp *stamp,
                            bool touch, bool *stale)
@@ -274,12 +289,9 @@ RequestResult desk_set_status(ActivityContext *c, const char *key, const DeskSta
                               const char *status, FieldErrors *errors, DeskConflict *conflict)
 {
     RequestView r;
-    RequestResult rr = open_for_staff(c, key, &r);
+    RequestResult rr = open_current(c, key, stamp, &r, conflict);
     if (rr != REQUEST_OK)
         return rr;
-    memset(conflict, 0, sizeof *conflict);
-    if (stamp->version != r.version)
-        return conflict_fill(c, &r, stamp, conflict);
     if (!status_check(&r, status ? status : "", errors))
         return REQUEST_INVALID;
     bool stale = false;
@@ -302,12 +314,9 @@ RequestResult desk_assign(ActivityContext *c, const char *key, const DeskStamp *
                           int64_t assignee_id, FieldErrors *errors, DeskConflict *conflict)
 {
     RequestView r;
-    RequestResult rr = open_for_staff(c, key, &r);
+    RequestResult rr = open_current(c, key, stamp, &r, conflict);
     if (rr != REQUEST_OK)
         return rr;
-    memset(conflict, 0, sizeof *conflict);
-    if (stamp->version != r.version)
-        return conflict_fill(c, &r, stamp, conflict);
     StaffRow *staff;
     int count;
     DbResult res = store_staff_list(c->db, c->arena, &staff, &count);
@@ -344,12 +353,9 @@ RequestResult desk_set_priority(ActivityContext *c, const char *key, const DeskS
                                 const char *priority, FieldErrors *errors, DeskConflict *conflict)
 {
     RequestView r;
-    RequestResult rr = open_for_staff(c, key, &r);
+    RequestResult rr = open_current(c, key, stamp, &r, conflict);
     if (rr != REQUEST_OK)
         return rr;
-    memset(conflict, 0, sizeof *conflict);
-    if (stamp->version != r.version)
-        return conflict_fill(c, &r, stamp, conflict);
     if (!workflow_priority_known(priority)) {
         account_error(errors, "priority", N_("Please choose a priority from the list."));
         return REQUEST_INVALID;

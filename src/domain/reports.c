@@ -267,32 +267,33 @@ static void weekly_medians(Arena *a, const ReportRange *range, const ReportDurat
     }
 }
 
-RequestResult report_first_response(Db *db, Arena *a, const ReportRange *range,
-                                     const char *lang, ReportData *out)
+/* Reads the durations of the range's weeks with read and fills out with their weekly
+ * medians. */
+static RequestResult weekly_report(Db *db, Arena *a, const ReportRange *range,
+                                   DbResult (*read)(Db *, Arena *, int64_t, int64_t,
+                                                    ReportDuration **, int *),
+                                   ReportData *out)
 {
     ReportDuration *durations;
     int count;
-    DbResult r = store_report_first_responses(db, a, range->week_starts[0],
-                                              range->week_starts[range->weeks], &durations,
-                                              &count);
+    DbResult r = read(db, a, range->week_starts[0], range->week_starts[range->weeks], &durations,
+                      &count);
     if (r != DB_OK)
         return request_db_failure(r);
     weekly_medians(a, range, durations, count, out);
     return REQUEST_OK;
 }
 
+RequestResult report_first_response(Db *db, Arena *a, const ReportRange *range,
+                                     const char *lang, ReportData *out)
+{
+    return weekly_report(db, a, range, store_report_first_responses, out);
+}
+
 RequestResult report_resolution_time(Db *db, Arena *a, const ReportRange *range,
                                       const char *lang, ReportData *out)
 {
-    ReportDuration *durations;
-    int count;
-    DbResult r = store_report_first_resolutions(db, a, range->week_starts[0],
-                                                range->week_starts[range->weeks], &durations,
-                                                &count);
-    if (r != DB_OK)
-        return request_db_failure(r);
-    weekly_medians(a, range, durations, count, out);
-    return REQUEST_OK;
+    return weekly_report(db, a, range, store_report_first_resolutions, out);
 }
 
 RequestResult report_busiest_types(Db *db, Arena *a, const ReportRange *range,

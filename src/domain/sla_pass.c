@@ -11,15 +11,14 @@
 #include "core/i18n_mark.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/worker_loop.h"
 #include "domain/requests.h"
 #include "domain/sla_settings.h"
 #include "domain/sla_worker.h"
 #include "mail/compose.h"
 #include "mail/mail.h"
 #include "store/catalog.h"
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 typedef enum { TARGET_FIRST_RESPONSE, TARGET_RESOLUTION } Target;
 
@@ -183,17 +182,13 @@ DbResult sla_pass_run(Db *db, int64_t now, SlaPassStats *stats)
 
 /* ---- the thread ---- */
 
-static pthread_mutex_t worker_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t worker_cond = PTHREAD_COND_INITIALIZER;
-static pthread_t worker_thread;
-static bool worker_running, worker_stopping;
+static void *worker_main(void *arg);
+static WorkerLoop worker = WORKER_LOOP_INIT("sla_worker", worker_main);
 
 static void *worker_main(void *arg)
 {
     log_info("event=sla_worker_started poll_ms=%lld", (long long)cfg.sla_poll_ms);
-    pthread_mutex_lock(&worker_lock);
-    while (!worker_stopping) {
-        pthread_mutex_unlock(&worker_lock);
+    while (!worker_loop_should_stop(&worker)) {
         Db *db = db_thread();
         if (db) {
             SlaPassStats stats;
@@ -202,21 +197,8 @@ static void *worker_main(void *arg)
                 log_info("event=sla_pass refreshed=%d reminders=%d mails=%d", stats.refreshed,
                          stats.reminders, stats.mails);
         }
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        int64_t ms = db ? cfg.sla_poll_ms : 5000;
-        until.tv_sec += (time_t)(ms / 1000);
-        until.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&worker_lock);
-        while (!worker_stopping)
-            if (pthread_cond_clockwait(&worker_cond, &worker_lock, CLOCK_MONOTONIC, &until) != 0)
-                break;
+        worker_loop_wait(&worker, db ? cfg.sla_poll_ms : 5000);
     }
-    pthread_mutex_unlock(&worker_lock);
     db_thread_close();
     log_info("event=sla_worker_stopped");
     return NULL;
@@ -224,30 +206,10 @@ static void *worker_main(void *arg)
 
 void sla_worker_start(void)
 {
-    pthread_mutex_lock(&worker_lock);
-    if (!worker_running) {
-        worker_stopping = false;
-        worker_running = pthread_create(&worker_thread, NULL, worker_main, NULL) == 0;
-        if (!worker_running)
-            log_error("event=sla_worker_start_failed");
-    }
-    pthread_mutex_unlock(&worker_lock);
+    worker_loop_start(&worker);
 }
 
 void sla_worker_stop(void)
 {
-    pthread_mutex_lock(&worker_lock);
-    bool running = worker_running;
-    if (running) {
-        worker_stopping = true;
-        pthread_cond_broadcast(&worker_cond);
-    }
-    pthread_mutex_unlock(&worker_lock);
-    if (!running)
-        return;
-    pthread_join(worker_thread, NULL);
-    pthread_mutex_lock(&worker_lock);
-    worker_running = false;
-    worker_stopping = false;
-    pthread_mutex_unlock(&worker_lock);
+    worker_loop_stop(&worker);
 }

@@ -1,6 +1,6 @@
 /* outbox_worker: the mail delivery thread and the one-message step it repeats (claim,
- * deliver, record outcome with backoff). One global worker per process, guarded by a mutex;
- * the condition variable lets outbox_worker_wake() cut the poll short.
+ * deliver, record outcome with backoff). One global worker per process (core/worker_loop);
+ * outbox_worker_wake() cuts its poll short.
  * SECURITY: logs ids, attempt counts and transport errors only - never a body, a recipient
  * or anything from the message (which may carry tokens and links). */
 #include "domain/admin.h"
@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/worker_loop.h"
 #include "mail/message.h"
 #include "mail/transport.h"
 #include "store/outbox.h"
@@ -26,10 +27,8 @@ enum {
     NO_DATABASE_WAIT_MS = 5000,
 };
 
-static pthread_mutex_t worker_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t worker_cond = PTHREAD_COND_INITIALIZER;
-static pthread_t worker_thread;
-static bool worker_running, worker_stopping, worker_wake_pending;
+static void *worker_main(void *arg);
+static WorkerLoop worker = WORKER_LOOP_INIT("outbox_worker", worker_main);
 
 int64_t outbox_retry_delay(int64_t attempts)
 {
@@ -175,33 +174,6 @@ int outbox_deliver_batch(Db *db, int64_t now)
 
 /* ---- the thread ---- */
 
-static bool worker_should_stop(void)
-{
-    pthread_mutex_lock(&worker_lock);
-    bool stop = worker_stopping;
-    pthread_mutex_unlock(&worker_lock);
-    return stop;
-}
-
-/* Sleeps up to ms milliseconds unless woken or stopped; consumes a pending wake. */
-static void worker_wait(int64_t ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&worker_lock);
-    while (!worker_wake_pending && !worker_stopping)
-        if (pthread_cond_clockwait(&worker_cond, &worker_lock, CLOCK_MONOTONIC, &until) != 0)
-            break;
-    worker_wake_pending = false;
-    pthread_mutex_unlock(&worker_lock);
-}
-
 static void *worker_main(void *arg)
 {
     /* libcurl with CURLOPT_NOSIGNAL leaves SIGPIPE alone: a server closing a TLS connection
@@ -212,11 +184,11 @@ static void *worker_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     log_info("event=outbox_worker_started transport=%s",
              str_eq(cfg.mail, "maildir") ? "maildir" : "smtp");
-    while (!worker_should_stop()) {
+    while (!worker_loop_should_stop(&worker)) {
         Db *db = db_thread();
-        while (db && !worker_should_stop() && outbox_deliver_batch(db, clock_now()) > 0)
+        while (db && !worker_loop_should_stop(&worker) && outbox_deliver_batch(db, clock_now()) > 0)
             ;
-        worker_wait(db ? cfg.outbox_poll_ms : NO_DATABASE_WAIT_MS);
+        worker_loop_wait(&worker, db ? cfg.outbox_poll_ms : NO_DATABASE_WAIT_MS);
     }
     db_thread_close();
     log_info("event=outbox_worker_stopped");
@@ -226,38 +198,15 @@ static void *worker_main(void *arg)
 void outbox_worker_start(void)
 {
     mail_transport_init();
-    pthread_mutex_lock(&worker_lock);
-    if (!worker_running) {
-        worker_stopping = false;
-        worker_running = pthread_create(&worker_thread, NULL, worker_main, NULL) == 0;
-        if (!worker_running)
-            log_error("event=outbox_worker_start_failed");
-    }
-    pthread_mutex_unlock(&worker_lock);
+    worker_loop_start(&worker);
 }
 
 void outbox_worker_stop(void)
 {
-    pthread_mutex_lock(&worker_lock);
-    bool running = worker_running;
-    if (running) {
-        worker_stopping = true;
-        pthread_cond_broadcast(&worker_cond);
-    }
-    pthread_mutex_unlock(&worker_lock);
-    if (!running)
-        return;
-    pthread_join(worker_thread, NULL);
-    pthread_mutex_lock(&worker_lock);
-    worker_running = false;
-    worker_stopping = false;
-    pthread_mutex_unlock(&worker_lock);
+    worker_loop_stop(&worker);
 }
 
 void outbox_worker_wake(void)
 {
-    pthread_mutex_lock(&worker_lock);
-    worker_wake_pending = true;
-    pthread_cond_broadcast(&worker_cond);
-    pthread_mutex_unlock(&worker_lock);
+    worker_loop_wake(&worker);
 }

@@ -5,11 +5,11 @@
  * SECURITY: every handler checks login and the CSRF token, then leaves the access decision to
  * the domain (request_open_for_viewer inside each activity_* call): 404 for a request the
  * viewer may not see or an action they may not take. */
-#include "core/clock.h"
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "domain/activity.h"
 #include "portal/portal.h"
+#include "portal/request_form.h"
 #include "portal/web_session.h"
 #include "web/page.h"
 #include <string.h>
@@ -39,15 +39,8 @@ static bool action_begin(Request *req, Response *res, Action *a)
     a->signed_in = web_require_login(req, res);
     if (!a->signed_in || !web_require_csrf(req, res))
         return false;
-    request_viewer_from_user(&a->viewer, &a->signed_in->user);
-    a->viewer.lang = req->lang;
-    a->c = (ActivityContext){db_thread(), req->arena, &a->viewer, req->client_ip, clock_now()};
     a->key = request_param(req, "key");
-    if (!a->c.db) {
-        portal_error_page(req, res, 503);
-        return false;
-    }
-    return true;
+    return request_form_context(req, res, &a->signed_in->user, &a->viewer, &a->c);
 }
 
 static void back_to_page(Request *req, Response *res, const Action *a, const char *done,
@@ -58,47 +51,7 @@ static void back_to_page(Request *req, Response *res, const Action *a, const cha
                                    anchor ? "#" : "", anchor ? anchor : ""));
 }
 
-/* The page for results other than OK and INVALID. */
-static void action_failure(Request *req, Response *res, RequestResult r)
-{
-    portal_error_page(req, res,
-                      r == REQUEST_NOT_FOUND     ? 404
-                      : r == REQUEST_UNAVAILABLE ? 503
-                                                 : 500);
-}
-
-/* Translated message for a domain msgid, with attachment limits filled in. */
-static const char *message(Request *req, const char *msgid)
-{
-    return attachments_error_text(req->arena, req->lang, msgid);
-}
-
-/* The first error of field (or NULL). */
-static const char *error_for(Request *req, const FieldErrors *e, const char *field)
-{
-    for (int i = 0; i < e->count; i++)
-        if (str_eq(e->items[i].field, field))
-            return message(req, e->items[i].msgid);
-    return NULL;
-}
-
 /* ---- comment ---- */
-
-/* The files of the "files" field; the empty part a browser sends without a choice is skipped. */
-static NewAttachment *uploaded_files(Request *req, int *count)
-{
-    int n = 0;
-    for (const UploadedFile *f = req->files; f; f = f->next)
-        n++;
-    NewAttachment *files = arena_alloc(req->arena, sizeof *files * (size_t)(n ? n : 1));
-    *count = 0;
-    for (const UploadedFile *f = req->files; f; f = f->next) {
-        if (!str_eq(f->field, "files") || (str_empty(f->filename) && f->size == 0))
-            continue;
-        files[(*count)++] = (NewAttachment){f->filename, f->content_type, f->data, f->size};
-    }
-    return files;
-}
 
 void portal_request_comment(Request *req, Response *res)
 {
@@ -106,7 +59,7 @@ void portal_request_comment(Request *req, Response *res)
     if (!action_begin(req, res, &a))
         return;
     int count = 0;
-    NewAttachment *files = uploaded_files(req, &count);
+    NewAttachment *files = request_form_files(req, &count);
     const char *body = request_form(req, "body");
     FieldErrors errors = {0};
     int64_t event_id = 0;
@@ -118,13 +71,13 @@ void portal_request_comment(Request *req, Response *res)
         return;
     }
     if (r != REQUEST_INVALID) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     View *state = view_new(req->arena);
     view_set(state, "comment", body ? body : "");
-    const char *body_error = error_for(req, &errors, "body");
-    const char *files_error = error_for(req, &errors, "files");
+    const char *body_error = request_form_error(req, &errors, "body");
+    const char *files_error = request_form_error(req, &errors, "files");
     if (count > 0) /* browsers cannot be given files back */
         files_error = arena_printf(req->arena, "%s%s%s", files_error ? files_error : "",
                                    files_error ? " " : "",
@@ -168,7 +121,7 @@ void portal_request_edit(Request *req, Response *res)
         return;
     }
     if (r != REQUEST_INVALID && r != REQUEST_CONFLICT) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     View *state = view_new(req->arena);
@@ -180,7 +133,7 @@ void portal_request_edit(Request *req, Response *res)
         const char *field = errors.items[i].field;
         const char *key = *field ? arena_printf(req->arena, "error_%s", field) : "edit_error";
         if (!view_get_text(state, key))
-            view_set(state, key, message(req, errors.items[i].msgid));
+            view_set(state, key, request_form_message(req, errors.items[i].msgid));
     }
     request_page_render(req, res, r == REQUEST_CONFLICT ? 409 : 422, state);
 }
@@ -201,11 +154,11 @@ void portal_request_share(Request *req, Response *res)
         return;
     }
     if (r != REQUEST_INVALID) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     View *state = view_new(req->arena);
-    const char *error = error_for(req, &errors, "email");
+    const char *error = request_form_error(req, &errors, "email");
     view_set(state, "share_email", email ? email : "");
     view_set(state, "share_error", error ? error : "");
     request_page_render(req, res, 422, state);
@@ -224,7 +177,7 @@ void portal_request_unshare(Request *req, Response *res)
     bool left = false;
     RequestResult r = activity_unshare(&a.c, a.key, user_id, &left);
     if (r != REQUEST_OK)
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
     else if (left)
         response_redirect(res, req, "/requests");
     else
@@ -239,7 +192,7 @@ void portal_request_organization(Request *req, Response *res)
     bool share = str_eq(request_form(req, "share"), "1");
     RequestResult r = activity_share_organization(&a.c, a.key, share);
     if (r != REQUEST_OK)
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
     else
         back_to_page(req, res, &a, share ? "org_shared" : "org_unshared", "people");
 }
@@ -253,7 +206,7 @@ void portal_request_resolve(Request *req, Response *res)
         return;
     RequestResult r = activity_resolve(&a.c, a.key);
     if (r != REQUEST_OK) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     portal_mail_sent();
@@ -267,7 +220,7 @@ void portal_request_reopen(Request *req, Response *res)
         return;
     RequestResult r = activity_reopen(&a.c, a.key);
     if (r != REQUEST_OK) {
-        action_failure(req, res, r);
+        request_form_failure(req, res, r);
         return;
     }
     portal_mail_sent();

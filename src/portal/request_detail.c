@@ -23,9 +23,7 @@ void request_page_render(Request *req, Response *res, int status, View *state);
 void portal_request_detail(Request *req, Response *res);
 
 /* ?done= after an action: a fixed message, never text from the address. */
-static const struct {
-    const char *code, *msgid;
-} DONE_MESSAGES[] = {
+static const PageNotice DONE_MESSAGES[] = {
     {"comment", N_("Your comment has been added.")},
     {"saved", N_("Your changes have been saved.")},
     {"unchanged", N_("Nothing was changed.")},
@@ -372,15 +370,6 @@ static void people_set(Request *req, View *v, const RequestPage *p, int64_t view
 
 /* ---- the page ---- */
 
-static const char *done_message(Request *req)
-{
-    const char *code = request_query(req, "done");
-    for (size_t i = 0; code && i < sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]; i++)
-        if (str_eq(code, DONE_MESSAGES[i].code))
-            return page_t(req, DONE_MESSAGES[i].msgid);
-    return NULL;
-}
-
 void request_head_set(Request *req, View *v, const RequestPage *p, int64_t now)
 {
     const RequestView *r = &p->request;
@@ -487,7 +476,8 @@ void request_page_render(Request *req, Response *res, int status, View *state)
         view_set_bool(v, "created", true);
         view_set(v, "created_key", p.request.key);
     }
-    const char *done = done_message(req);
+    const char *done =
+        page_done_notice(req, DONE_MESSAGES, sizeof DONE_MESSAGES / sizeof DONE_MESSAGES[0]);
     if (done && str_empty(view_get_text(v, "notice")))
         view_set(v, "notice", done);
     request_view_fill(req, v, &p, viewer.user_id, c.now, state);

@@ -10,6 +10,7 @@
 #include "domain/request_list.h"
 #include "portal/portal.h"
 #include "portal/web_session.h"
+#include "web/list_page.h"
 #include "web/page.h"
 #include <string.h>
 
@@ -63,42 +64,28 @@ const char *portal_absolute_time(Request *req, int64_t t)
 /* "scope=mine&status=open&" - the non-default filters, for links that keep them. */
 static const char *filter_query(Request *req, const RequestListParams *p)
 {
-    Buf b;
-    buf_init(&b, req->arena);
-    buf_puts(&b, "");
     const char *names[] = {"scope", "status", "type", "q", "sort"};
     const char *values[] = {p->scope, p->status, p->type, p->q, p->sort};
     const char *defaults[] = {"all", "all", "", "", "updated"};
-    for (int i = 0; i < 5; i++)
-        if (!str_eq(values[i], defaults[i]))
-            buf_printf(&b, "%s=%s&", names[i], str_url_encode(req->arena, values[i]));
-    return buf_cstr(&b);
-}
-
-static void add_choice(View *v, const char *list, const char *value, const char *label,
-                       const char *current)
-{
-    View *o = view_list_add(v, list);
-    view_set(o, "value", value);
-    view_set(o, "label", label);
-    view_set_bool(o, "selected", str_eq(value, current));
+    return list_page_query(req->arena, 5, names, values, defaults);
 }
 
 static void add_filters(Request *req, View *v, const RequestListParams *p, bool staff,
                         const TypeCard *cards, int card_count)
 {
-    add_choice(v, "scopes", "all", page_t(req, staff ? N_("All requests") : N_("Mine and shared with me")),
-               p->scope);
-    add_choice(v, "scopes", "mine", page_t(req, "Created by me"), p->scope);
-    add_choice(v, "scopes", "shared", page_t(req, "Shared with me"), p->scope);
-    add_choice(v, "statuses", "all", page_t(req, "Any status"), p->status);
-    add_choice(v, "statuses", "open", page_t(req, "Not yet resolved"), p->status);
-    add_choice(v, "statuses", "closed", page_t(req, "Resolved or closed"), p->status);
-    add_choice(v, "types", "", page_t(req, "All types"), p->type);
+    list_page_choice(v, "scopes", "all",
+                     page_t(req, staff ? N_("All requests") : N_("Mine and shared with me")),
+                     p->scope);
+    list_page_choice(v, "scopes", "mine", page_t(req, "Created by me"), p->scope);
+    list_page_choice(v, "scopes", "shared", page_t(req, "Shared with me"), p->scope);
+    list_page_choice(v, "statuses", "all", page_t(req, "Any status"), p->status);
+    list_page_choice(v, "statuses", "open", page_t(req, "Not yet resolved"), p->status);
+    list_page_choice(v, "statuses", "closed", page_t(req, "Resolved or closed"), p->status);
+    list_page_choice(v, "types", "", page_t(req, "All types"), p->type);
     for (int i = 0; i < card_count; i++)
-        add_choice(v, "types", cards[i].key, cards[i].name, p->type);
-    add_choice(v, "sorts", "updated", page_t(req, "Last update"), p->sort);
-    add_choice(v, "sorts", "created", page_t(req, "Date created"), p->sort);
+        list_page_choice(v, "types", cards[i].key, cards[i].name, p->type);
+    list_page_choice(v, "sorts", "updated", page_t(req, "Last update"), p->sort);
+    list_page_choice(v, "sorts", "created", page_t(req, "Date created"), p->sort);
     view_set(v, "q", p->q);
 }
 
@@ -130,19 +117,8 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
 
 static void add_pager(Request *req, View *v, const RequestListPage *page)
 {
-    const char *base = filter_query(req, &page->params);
-    size_t n = strlen(base);
-    const char *first = n ? arena_printf(req->arena, "/requests?%.*s", (int)(n - 1), base)
-                          : "/requests";
-    if (page->next_cursor)
-        view_set(v, "next_url", arena_printf(req->arena, "/requests?%safter=%s", base,
-                                             page->next_cursor));
-    if (page->prev_cursor)
-        view_set(v, "prev_url", arena_printf(req->arena, "/requests?%sbefore=%s", base,
-                                             page->prev_cursor));
-    if (page->params.paged)
-        view_set(v, "first_url", first);
-    view_set_bool(v, "has_pager", page->next_cursor || page->prev_cursor || page->params.paged);
+    list_page_pager(req->arena, v, "/requests", filter_query(req, &page->params),
+                    page->next_cursor, page->prev_cursor, page->params.paged);
 }
 
 void portal_request_list(Request *req, Response *res)

@@ -14,6 +14,15 @@ const char *page_t(Request *req, const char *msgid)
     return i18n_get(req->lang, msgid);
 }
 
+const char *page_done_notice(Request *req, const PageNotice *notices, size_t count)
+{
+    const char *code = request_query(req, "done");
+    for (size_t i = 0; code && i < count; i++)
+        if (str_eq(code, notices[i].code))
+            return page_t(req, notices[i].msgid);
+    return NULL;
+}
+
 const char *page_portal_name(Request *req)
 {
     const Catalog *c = catalog_current(db_thread());

@@ -14,6 +14,12 @@ View *page_view(Request *req, const char *title);
 void page_render(Request *req, Response *res, int status, const char *name, View *v);
 /* Translates msgid for the request's language. */
 const char *page_t(Request *req, const char *msgid);
+/* A fixed message for ?done=CODE after an action (never text from the address). */
+typedef struct PageNotice {
+    const char *code, *msgid;
+} PageNotice;
+/* The translated msgid of the notice whose code is the request's ?done=, or NULL. */
+const char *page_done_notice(Request *req, const PageNotice *notices, size_t count);
 /* The portal's name: the setting from the database, else cfg.portal_name. */
 const char *page_portal_name(Request *req);
 

@@ -339,14 +339,12 @@ static bool is_name_char(char ch)
            ch == '_' || ch == '-';
 }
 
-/* "." or parts of name characters joined by single dots. */
-static bool name_valid(const char *s, size_t n)
+/* Non-empty parts of name characters joined by single sep characters. */
+static bool parts_valid(const char *s, size_t n, char sep)
 {
-    if (n == 1 && s[0] == '.')
-        return true;
     bool part_empty = true;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '.') {
+        if (s[i] == sep) {
             if (part_empty)
                 return false;
             part_empty = true;
@@ -359,22 +357,16 @@ static bool name_valid(const char *s, size_t n)
     return !part_empty;
 }
 
+/* "." or parts of name characters joined by single dots. */
+static bool name_valid(const char *s, size_t n)
+{
+    return (n == 1 && s[0] == '.') || parts_valid(s, n, '.');
+}
+
 /* Partial and page names: parts of name characters joined by single slashes. */
 static bool path_name_valid(const char *s, size_t n)
 {
-    bool part_empty = true;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '/') {
-            if (part_empty)
-                return false;
-            part_empty = true;
-        } else if (is_name_char(s[i])) {
-            part_empty = false;
-        } else {
-            return false;
-        }
-    }
-    return !part_empty;
+    return parts_valid(s, n, '/');
 }
 
 static bool is_blank(char ch)

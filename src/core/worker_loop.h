@@ -1,0 +1,38 @@
+/* worker_loop: the start/stop/wait/wake plumbing of a background thread that repeats one
+ * step until asked to stop (the outbox worker, the SLA worker). The step itself and what it
+ * logs belong to its owner; this never touches the database or knows what the step does. */
+#ifndef PFORTE_CORE_WORKER_LOOP_H
+#define PFORTE_CORE_WORKER_LOOP_H
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct WorkerLoop {
+    const char *name;          /* for the log line event=<name>_start_failed */
+    void *(*main)(void *arg);  /* the thread; loops while !worker_loop_should_stop() */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_t thread;
+    bool running, stopping, wake_pending;
+} WorkerLoop;
+
+/* A static WorkerLoop: `static WorkerLoop w = WORKER_LOOP_INIT("sla_worker", main);` */
+#define WORKER_LOOP_INIT(name_, main_)                                                       \
+    {                                                                                        \
+        .name = (name_), .main = (main_), .lock = PTHREAD_MUTEX_INITIALIZER,                 \
+        .cond = PTHREAD_COND_INITIALIZER                                                     \
+    }
+
+/* Starts the thread with arg = w (no-op when it runs already); logs when it cannot. */
+void worker_loop_start(WorkerLoop *w);
+/* Asks the thread to end and waits for it. No-op when not running. */
+void worker_loop_stop(WorkerLoop *w);
+/* True once worker_loop_stop() has asked the thread to end. */
+bool worker_loop_should_stop(WorkerLoop *w);
+/* Sleeps up to ms milliseconds (monotonic clock) unless woken or stopped; consumes a
+ * pending wake. */
+void worker_loop_wait(WorkerLoop *w, int64_t ms);
+/* Cuts the current or next worker_loop_wait() short. Callable from any thread. */
+void worker_loop_wake(WorkerLoop *w);
+
+#endif
