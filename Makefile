@@ -1,7 +1,8 @@
 # Pforte build. `make run` and `make check` are the two commands a new user needs.
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium libcurl zlib libcmark-gfm jansson libpq gmime-3.0
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS := libmicrohttpd sqlite3 libsodium libcurl zlib libcmark-gfm jansson libpq
+# GMime: headers at build time, the library opened at runtime (src/mail/inbound.c)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) gmime-3.0 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread -lm
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g

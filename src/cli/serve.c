@@ -1,6 +1,7 @@
 /* serve: starts the portal - database, demo data, mail worker, HTTP server - and stops it
  * cleanly on SIGTERM/SIGINT. */
 #include "cli.h"
+#include <malloc.h>
 #include "cli/setup.h"
 #include "core/assets.h"
 #include "core/config.h"
@@ -124,6 +125,9 @@ int cli_serve(int nargs, char **args)
     password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                                   : password_default_concurrency(serve_core_count()));
     password_init();
+    /* migrations, the demo data and compiling templates and catalogs freed what they used;
+     * give those pages back so the idle server keeps only what it uses */
+    malloc_trim(0);
     db_background_start();
     outbox_worker_start();
     sla_worker_start();

@@ -466,6 +466,8 @@ MailInResult mail_in_file(Db *db, Arena *a, const char *data, size_t size, int64
     if ((int64_t)size > cfg.mail_in_max_bytes)
         return job_end(j, MAIL_IN_REJECTED, "too_large", too_large_text(a));
     const char *problem = NULL;
+    if (!inbound_available()) /* an installation problem, not the sender's: try again later */
+        return job_end(j, MAIL_IN_TEMPORARY, "unavailable", "the mail parser cannot be loaded");
     if (!inbound_parse(a, data, size, &j->m, &problem)) {
         j->m.from_addr = j->m.subject = j->m.message_id = j->m.text = "";
         return job_end(j, MAIL_IN_REJECTED, "unparsable", problem);

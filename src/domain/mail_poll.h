@@ -15,8 +15,7 @@ typedef struct MailPollCounts {
 
 /* One pass over cfg.imap_url's unseen messages (at most cfg.imap_max_messages). A line per
  * message goes to report when not NULL. *stop (may be NULL) ends the pass between messages.
- * Returns false when the mailbox could not be read (logged). libcurl must be initialised
- * (curl_global_init) by the caller's main thread. */
+ * Returns false when the mailbox could not be read (logged). */
 bool mail_poll_once(Db *db, FILE *report, const volatile int *stop, MailPollCounts *counts);
 
 /* Starts the polling thread of `pforte serve` when cfg.imap_url is set and

@@ -12,8 +12,7 @@
 typedef struct ImapSession ImapSession;
 
 /* A session for the mailbox at url ("imaps://host/INBOX"); NULL when url is not IMAP. The
- * connection is made by the first command. libcurl must be initialised already
- * (curl_global_init on the main thread; serve's outbox_worker_start does it). */
+ * connection is made by the first command; libcurl is initialised then if it was not. */
 ImapSession *imap_open(const char *url, const char *user, const char *password);
 void imap_close(ImapSession *s);
 /* The UIDs of unseen messages, ascending, into *uids (heap, caller frees). */

@@ -9,16 +9,170 @@
 #include "core/str.h"
 #include "mail/html_text.h"
 #include "mail/message.h"
+/* casts without checks: with them every GMIME_PART() would call into GObject directly */
+#define G_DISABLE_CAST_CHECKS
 #include <gmime/gmime.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
+/* ---- GMime, loaded when the first mail is parsed ----
+ * GMime brings GLib, GObject, GIO, GPGME and their libraries (about 2.5 MB of resident
+ * memory) into every process that links it. Only mail-in, mail-poll and a polling `serve`
+ * parse mail, so the library is opened with dlopen on first use instead of being linked:
+ * an ordinary `pforte serve` never maps it. The names below stand for the loaded functions,
+ * so the code after them reads like plain GMime. */
+#define GMIME_LIBRARY "libgmime-3.0.so.0"
+#define GMIME_FUNCTIONS(X) \
+    X(internet_address_get_name) \
+    X(internet_address_group_get_members) \
+    X(internet_address_group_get_type) \
+    X(internet_address_list_get_address) \
+    X(internet_address_list_length) \
+    X(internet_address_list_parse) \
+    X(internet_address_mailbox_get_addr) \
+    X(internet_address_mailbox_get_type) \
+    X(g_ascii_strcasecmp) \
+    X(g_ascii_strncasecmp) \
+    X(g_convert) \
+    X(g_error_free) \
+    X(g_free) \
+    X(g_mime_charset_iconv_name) \
+    X(g_mime_content_type_get_mime_type) \
+    X(g_mime_content_type_is_type) \
+    X(g_mime_data_wrapper_get_stream) \
+    X(g_mime_data_wrapper_write_to_stream) \
+    X(g_mime_header_get_name) \
+    X(g_mime_header_get_value) \
+    X(g_mime_header_list_get_count) \
+    X(g_mime_header_list_get_header_at) \
+    X(g_mime_init) \
+    X(g_mime_message_get_addresses) \
+    X(g_mime_message_get_from) \
+    X(g_mime_message_get_message_id) \
+    X(g_mime_message_get_mime_part) \
+    X(g_mime_message_get_subject) \
+    X(g_mime_message_part_get_message) \
+    X(g_mime_message_part_get_type) \
+    X(g_mime_multipart_encrypted_get_type) \
+    X(g_mime_multipart_get_count) \
+    X(g_mime_multipart_get_part) \
+    X(g_mime_multipart_get_type) \
+    X(g_mime_multipart_signed_get_type) \
+    X(g_mime_object_get_content_type) \
+    X(g_mime_object_get_content_type_parameter) \
+    X(g_mime_object_get_header) \
+    X(g_mime_object_get_header_list) \
+    X(g_mime_object_get_type) \
+    X(g_mime_object_write_to_stream) \
+    X(g_mime_parser_construct_message) \
+    X(g_mime_parser_new_with_stream) \
+    X(g_mime_part_get_content) \
+    X(g_mime_part_get_filename) \
+    X(g_mime_part_get_type) \
+    X(g_mime_part_is_attachment) \
+    X(g_mime_references_free) \
+    X(g_mime_references_get_message_id) \
+    X(g_mime_references_length) \
+    X(g_mime_references_parse) \
+    X(g_mime_stream_length) \
+    X(g_mime_stream_mem_get_byte_array) \
+    X(g_mime_stream_mem_get_type) \
+    X(g_mime_stream_mem_new) \
+    X(g_mime_stream_mem_new_with_buffer) \
+    X(g_object_unref) \
+    X(g_type_check_instance_is_a)
+
+static struct {
+#define GMIME_POINTER(f) __typeof__(f) *f;
+    GMIME_FUNCTIONS(GMIME_POINTER)
+#undef GMIME_POINTER
+} gm;
+static bool gmime_loaded;
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
 static void gmime_start(void)
 {
-    g_mime_init();
+    void *lib = dlopen(GMIME_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        log_error("event=gmime_unavailable error=\"%s\"", dlerror());
+        return;
+    }
+#define GMIME_RESOLVE(f)                                                                       \
+    if (!(*(void **)&gm.f = dlsym(lib, #f))) {                                                 \
+        log_error("event=gmime_unavailable missing=" #f);                                      \
+        return;                                                                                \
+    }
+    GMIME_FUNCTIONS(GMIME_RESOLVE)
+#undef GMIME_RESOLVE
+    gm.g_mime_init();
+    gmime_loaded = true;
 }
+
+bool inbound_available(void)
+{
+    pthread_once(&gmime_once, gmime_start);
+    return gmime_loaded;
+}
+
+#define internet_address_get_name gm.internet_address_get_name
+#define internet_address_group_get_members gm.internet_address_group_get_members
+#define internet_address_group_get_type gm.internet_address_group_get_type
+#define internet_address_list_get_address gm.internet_address_list_get_address
+#define internet_address_list_length gm.internet_address_list_length
+#define internet_address_list_parse gm.internet_address_list_parse
+#define internet_address_mailbox_get_addr gm.internet_address_mailbox_get_addr
+#define internet_address_mailbox_get_type gm.internet_address_mailbox_get_type
+#define g_ascii_strcasecmp gm.g_ascii_strcasecmp
+#define g_ascii_strncasecmp gm.g_ascii_strncasecmp
+#define g_convert gm.g_convert
+#define g_error_free gm.g_error_free
+#define g_free gm.g_free
+#define g_mime_charset_iconv_name gm.g_mime_charset_iconv_name
+#define g_mime_content_type_get_mime_type gm.g_mime_content_type_get_mime_type
+#define g_mime_content_type_is_type gm.g_mime_content_type_is_type
+#define g_mime_data_wrapper_get_stream gm.g_mime_data_wrapper_get_stream
+#define g_mime_data_wrapper_write_to_stream gm.g_mime_data_wrapper_write_to_stream
+#define g_mime_header_get_name gm.g_mime_header_get_name
+#define g_mime_header_get_value gm.g_mime_header_get_value
+#define g_mime_header_list_get_count gm.g_mime_header_list_get_count
+#define g_mime_header_list_get_header_at gm.g_mime_header_list_get_header_at
+#define g_mime_init gm.g_mime_init
+#define g_mime_message_get_addresses gm.g_mime_message_get_addresses
+#define g_mime_message_get_from gm.g_mime_message_get_from
+#define g_mime_message_get_message_id gm.g_mime_message_get_message_id
+#define g_mime_message_get_mime_part gm.g_mime_message_get_mime_part
+#define g_mime_message_get_subject gm.g_mime_message_get_subject
+#define g_mime_message_part_get_message gm.g_mime_message_part_get_message
+#define g_mime_message_part_get_type gm.g_mime_message_part_get_type
+#define g_mime_multipart_encrypted_get_type gm.g_mime_multipart_encrypted_get_type
+#define g_mime_multipart_get_count gm.g_mime_multipart_get_count
+#define g_mime_multipart_get_part gm.g_mime_multipart_get_part
+#define g_mime_multipart_get_type gm.g_mime_multipart_get_type
+#define g_mime_multipart_signed_get_type gm.g_mime_multipart_signed_get_type
+#define g_mime_object_get_content_type gm.g_mime_object_get_content_type
+#define g_mime_object_get_content_type_parameter gm.g_mime_object_get_content_type_parameter
+#define g_mime_object_get_header gm.g_mime_object_get_header
+#define g_mime_object_get_header_list gm.g_mime_object_get_header_list
+#define g_mime_object_get_type gm.g_mime_object_get_type
+#define g_mime_object_write_to_stream gm.g_mime_object_write_to_stream
+#define g_mime_parser_construct_message gm.g_mime_parser_construct_message
+#define g_mime_parser_new_with_stream gm.g_mime_parser_new_with_stream
+#define g_mime_part_get_content gm.g_mime_part_get_content
+#define g_mime_part_get_filename gm.g_mime_part_get_filename
+#define g_mime_part_get_type gm.g_mime_part_get_type
+#define g_mime_part_is_attachment gm.g_mime_part_is_attachment
+#define g_mime_references_free gm.g_mime_references_free
+#define g_mime_references_get_message_id gm.g_mime_references_get_message_id
+#define g_mime_references_length gm.g_mime_references_length
+#define g_mime_references_parse gm.g_mime_references_parse
+#define g_mime_stream_length gm.g_mime_stream_length
+#define g_mime_stream_mem_get_byte_array gm.g_mime_stream_mem_get_byte_array
+#define g_mime_stream_mem_get_type gm.g_mime_stream_mem_get_type
+#define g_mime_stream_mem_new gm.g_mime_stream_mem_new
+#define g_mime_stream_mem_new_with_buffer gm.g_mime_stream_mem_new_with_buffer
+#define g_object_unref gm.g_object_unref
+#define g_type_check_instance_is_a gm.g_type_check_instance_is_a
 
 typedef struct Walk {
     Arena *a;
@@ -405,9 +559,12 @@ static void read_from(Walk *w, GMimeMessage *msg)
 
 bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out, const char **problem)
 {
-    pthread_once(&gmime_once, gmime_start);
     memset(out, 0, sizeof *out);
     *problem = NULL;
+    if (!inbound_available()) {
+        *problem = "the GMime library (" GMIME_LIBRARY ") cannot be loaded";
+        return false;
+    }
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, size);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);

@@ -43,6 +43,8 @@ typedef struct InboundMail {
     int file_count;
 } InboundMail;
 
+/* True once the GMime library is loaded (on first use; false when it cannot be). */
+bool inbound_available(void);
 /* Parses data[0..size). Returns false (with *problem, a short English reason for the log)
  * when it is not a message at all; otherwise fills *out (everything in a). */
 bool inbound_parse(Arena *a, const char *data, size_t size, InboundMail *out, const char **problem);
