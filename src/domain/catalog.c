@@ -7,6 +7,7 @@
 #include "domain/admin.h"
 #include "store/admin.h"
 #include "store/catalog.h"
+#include <pthread.h>
 #include <string.h>
 
 static _Thread_local Arena snapshot_arena[2];
@@ -65,6 +66,24 @@ static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
     return DB_OK;
 }
 
+/* A thread that made a snapshot frees it when it ends (worker threads come and go). */
+static pthread_key_t snapshot_key;
+static pthread_once_t snapshot_key_once = PTHREAD_ONCE_INIT;
+
+static void snapshot_release(void *unused)
+{
+    for (int i = 0; i < 2; i++)
+        if (snapshot_arena[i].block_size)
+            arena_free(&snapshot_arena[i]);
+    memset(snapshot_arena, 0, sizeof snapshot_arena);
+    snapshot_index = -1;
+}
+
+static void snapshot_key_create(void)
+{
+    pthread_key_create(&snapshot_key, snapshot_release);
+}
+
 const Catalog *catalog_current(Db *db)
 {
     double now = clock_mono_ms();
@@ -73,8 +92,11 @@ const Catalog *catalog_current(Db *db)
     if (!db)
         return snapshot_index >= 0 ? &snapshot : NULL;
     int next = snapshot_index == 0 ? 1 : 0;
-    if (!snapshot_arena[next].block_size)
+    if (!snapshot_arena[next].block_size) {
         arena_init(&snapshot_arena[next], 8192);
+        pthread_once(&snapshot_key_once, snapshot_key_create);
+        pthread_setspecific(snapshot_key, snapshot_arena); /* non-NULL: the release runs */
+    }
     arena_reset(&snapshot_arena[next]);
     Catalog fresh;
     memset(&fresh, 0, sizeof fresh);

@@ -537,6 +537,7 @@ static void *race(void *arg)
             r->failures++;
     }
     db_close(db);
+    db_thread_close(); /* the connection settings_now() opened for this thread */
     arena_free(&a);
     return NULL;
 }
