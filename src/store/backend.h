@@ -45,6 +45,11 @@ typedef struct DbStmtHead {
 BACKEND_FUNCTIONS(sqlite)
 BACKEND_FUNCTIONS(pg)
 
+/* The runner both backends' migrate calls (store/migrate.c): applies every embedded file
+ * under dir whose number schema_migrations does not hold yet, in number order, each in a
+ * transaction together with record_sql (a literal INSERT with one ? for the version). */
+DbResult migrate_files(Db *db, const char *dir, const char *record_sql);
+
 /* SQLite only: the online backup behind db_backup. */
 DbResult sqlite_backup(Db *db, const char *path);
 /* PostgreSQL only: called by db_thread before handing out the thread's connection; when the

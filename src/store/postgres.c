@@ -6,7 +6,6 @@
  * includes libpq-fe.h. SECURITY: SQL text is never built from values; everything is bound;
  * the connection URL (it may hold a password) is never logged. */
 #include "core/arena.h"
-#include "core/assets.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -562,70 +561,14 @@ int pg_schema_version(Db *db)
     return version;
 }
 
-static int migration_number(const char *path, const char *dir)
-{
-    if (!str_starts_with(path, dir))
-        return -1;
-    int n = atoi(path + strlen(dir));
-    return n > 0 ? n : -1;
-}
-
-static bool pg_migration_applied(Db *db, int version)
-{
-    DbStmt *st = pg_prepare(db, "SELECT count(*) FROM schema_migrations WHERE version = ?");
-    int64_t n = 0;
-    if (st) {
-        pg_bind_int(st, 1, version);
-        if (pg_step(st) == DB_ROW)
-            n = pg_col_int(st, 0);
-        pg_done(st);
-    }
-    return n > 0;
-}
-
 static DbResult migrate_locked(Db *db)
 {
-    const char *dir = "src/store/migrations/postgres/";
     if (pg_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at BIGINT NOT NULL)") != DB_OK)
         return DB_ERROR;
-    /* every migration not applied yet, in number order (numbers are assigned up front to
-     * work done in parallel, so a lower one may arrive after a higher one) */
-    int highest = 0;
-    for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
-        if (migration_number(f->path, dir) > highest)
-            highest = migration_number(f->path, dir);
-    for (int want = 1; want <= highest; want++) {
-        const EmbeddedFile *file = NULL;
-        for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
-            if (migration_number(f->path, dir) == want)
-                file = f;
-        if (!file || pg_migration_applied(db, want))
-            continue;
-        DbResult r = pg_begin(db);
-        if (r == DB_OK)
-            r = pg_exec(db, (const char *)file->data);
-        if (r == DB_OK) {
-            DbStmt *st = pg_prepare(db, "INSERT INTO schema_migrations (version, applied_at) "
-                                        "VALUES (?, extract(epoch FROM now())::bigint)");
-            if (!st)
-                r = DB_ERROR;
-            if (r == DB_OK) {
-                pg_bind_int(st, 1, want);
-                r = pg_step(st);
-                pg_done(st);
-            }
-        }
-        if (r == DB_OK)
-            r = pg_commit(db);
-        if (r != DB_OK) {
-            pg_rollback(db);
-            log_error("event=migration_failed version=%d file=%s", want, file->path);
-            return r;
-        }
-        log_info("event=migrated version=%d file=%s", want, file->path);
-    }
-    return DB_OK;
+    return migrate_files(db, "src/store/migrations/postgres/",
+                         "INSERT INTO schema_migrations (version, applied_at) "
+                         "VALUES (?, extract(epoch FROM now())::bigint)");
 }
 
 DbResult pg_migrate(Db *db)

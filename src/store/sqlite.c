@@ -2,7 +2,6 @@
  * thread, prepared statements cached by their SQL literal. The only file that includes
  * sqlite3.h. SECURITY: SQL text is never built from values; everything is bound. */
 #include "core/arena.h"
-#include "core/assets.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -384,68 +383,14 @@ int sqlite_schema_version(Db *db)
     return version;
 }
 
-/* Migration files are "src/store/migrations/sqlite/NNN_name.sql", applied in number order. */
-static int migration_number(const char *path, const char *dir)
-{
-    if (!str_starts_with(path, dir))
-        return -1;
-    int n = atoi(path + strlen(dir));
-    return n > 0 ? n : -1;
-}
-
-static bool migration_applied(Db *db, int version)
-{
-    DbStmt *st = sqlite_prepare(db, "SELECT count(*) FROM schema_migrations WHERE version = ?");
-    int64_t n = 0;
-    if (st) {
-        sqlite_bind_int(st, 1, version);
-        if (sqlite_step(st) == DB_ROW)
-            n = sqlite_col_int(st, 0);
-        sqlite_done(st);
-    }
-    return n > 0;
-}
-
-/* Every migration not applied yet, in number order - also one numbered below the highest
- * applied (work developed in parallel gets its numbers assigned up front, so a database may
- * have seen 008 before 004 arrives). */
 DbResult sqlite_migrate(Db *db)
 {
-    const char *dir = "src/store/migrations/sqlite/";
     if (sqlite_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                     " applied_at INTEGER NOT NULL)") != DB_OK)
         return DB_ERROR;
-    int highest = 0;
-    for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
-        if (migration_number(f->path, dir) > highest)
-            highest = migration_number(f->path, dir);
-    for (int want = 1; want <= highest; want++) {
-        const EmbeddedFile *file = NULL;
-        for (const EmbeddedFile *f = EMBEDDED_FILES; f->path; f++)
-            if (migration_number(f->path, dir) == want)
-                file = f;
-        if (!file || migration_applied(db, want))
-            continue;
-        DbResult r = sqlite_begin(db);
-        if (r == DB_OK)
-            r = sqlite_exec(db, (const char *)file->data);
-        if (r == DB_OK) {
-            DbStmt *st = sqlite_prepare(db, "INSERT INTO schema_migrations (version, applied_at) "
-                                        "VALUES (?, strftime('%s','now'))");
-            sqlite_bind_int(st, 1, want);
-            r = sqlite_step(st);
-            sqlite_done(st);
-        }
-        if (r == DB_OK)
-            r = sqlite_commit(db);
-        if (r != DB_OK) {
-            sqlite_rollback(db);
-            log_error("event=migration_failed version=%d file=%s", want, file->path);
-            return r;
-        }
-        log_info("event=migrated version=%d file=%s", want, file->path);
-    }
-    return DB_OK;
+    return migrate_files(db, "src/store/migrations/sqlite/",
+                         "INSERT INTO schema_migrations (version, applied_at) "
+                         "VALUES (?, strftime('%s','now'))");
 }
 
 DbResult sqlite_backup(Db *db, const char *path)
