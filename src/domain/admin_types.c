@@ -136,9 +136,9 @@ AdminResult admin_type_save(AdminContext *c, int64_t id, const TypeForm *f, int6
         RequestField description = {0, *new_id, "description", "textarea", "Beschreibung",
                                     "Description", "", "", true, "", 2};
         if (r == DB_OK)
-            r = store_request_field_insert(c->db, &summary);
+            r = store_request_field_insert(c->db, &summary, NULL);
         if (r == DB_OK)
-            r = store_request_field_insert(c->db, &description);
+            r = store_request_field_insert(c->db, &description, NULL);
     }
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, id ? "type_update" : "type_create", t.key, t.name_de,
@@ -330,7 +330,7 @@ AdminResult admin_field_save(AdminContext *c, int64_t type_id, int64_t field_id,
     } else if (r == DB_OK) {
         r = store_admin_field_next_position(c->db, type_id, &d.position);
         if (r == DB_OK)
-            r = store_admin_field_insert(c->db, &d, &id);
+            r = store_request_field_insert(c->db, &d, &id);
     }
     if (r == DB_OK)
         r = store_audit(c->db, c->actor_id, field_id ? "field_update" : "field_create",

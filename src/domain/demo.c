@@ -138,14 +138,14 @@ static DbResult demo_insert_type(Db *db, const DemoType *d, int position, int64_
                           (char *)common[i]->label_de, (char *)common[i]->label_en,
                           (char *)common[i]->help_de, (char *)common[i]->help_en,
                           common[i]->required, NULL, pos++};
-        r = store_request_field_insert(db, &f);
+        r = store_request_field_insert(db, &f, NULL);
     }
     for (int i = 0; r == DB_OK && i < 8 && d->fields[i].key; i++) {
         const DemoField *x = &d->fields[i];
         RequestField f = {0,           type_id,           (char *)x->key,     (char *)x->kind,
                           (char *)x->label_de, (char *)x->label_en, (char *)x->help_de,
                           (char *)x->help_en,  x->required,       (char *)x->options, pos++};
-        r = store_request_field_insert(db, &f);
+        r = store_request_field_insert(db, &f, NULL);
     }
     return r;
 }

@@ -183,26 +183,6 @@ DbResult store_admin_field_by_id(Db *db, Arena *a, int64_t id, AdminField *f)
     return r;
 }
 
-DbResult store_admin_field_insert(Db *db, const RequestField *f, int64_t *id)
-{
-    DbStmt *st = db_prepare(db, "INSERT INTO request_fields (type_id, key, kind, label_de, "
-                                "label_en, help_de, help_en, required, options, position, "
-                                "active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, f->type_id);
-    db_bind_text(st, 2, f->key);
-    db_bind_text(st, 3, f->kind);
-    db_bind_text(st, 4, f->label_de);
-    db_bind_text(st, 5, f->label_en);
-    db_bind_text(st, 6, f->help_de ? f->help_de : "");
-    db_bind_text(st, 7, f->help_en ? f->help_en : "");
-    db_bind_int(st, 8, f->required);
-    db_bind_text(st, 9, f->options ? f->options : "");
-    db_bind_int(st, 10, f->position);
-    return db_run_int(st, id);
-}
-
 DbResult store_admin_field_update(Db *db, const RequestField *f)
 {
     DbStmt *st = db_prepare(db, "UPDATE request_fields SET key = ?, kind = ?, label_de = ?, "

@@ -36,8 +36,6 @@ typedef struct AdminField {
 /* Every field of a type by position, inactive ones too. */
 DbResult store_admin_fields(Db *db, Arena *a, int64_t type_id, AdminField **out, int *count);
 DbResult store_admin_field_by_id(Db *db, Arena *a, int64_t id, AdminField *f);
-/* Inserts f (position given); *id the new id. DB_CONFLICT when the key exists in the type. */
-DbResult store_admin_field_insert(Db *db, const RequestField *f, int64_t *id);
 /* Updates labels, help, required, options, kind and key. */
 DbResult store_admin_field_update(Db *db, const RequestField *f);
 DbResult store_admin_field_set_active(Db *db, int64_t id, bool active);

@@ -74,11 +74,11 @@ DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, in
     return db_run_int(st, id);
 }
 
-DbResult store_request_field_insert(Db *db, const RequestField *f)
+DbResult store_request_field_insert(Db *db, const RequestField *f, int64_t *id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO request_fields (type_id, key, kind, label_de, "
                                 "label_en, help_de, help_en, required, options, position) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, f->type_id);
@@ -91,9 +91,7 @@ DbResult store_request_field_insert(Db *db, const RequestField *f)
     db_bind_int(st, 8, f->required);
     db_bind_text(st, 9, f->options ? f->options : "");
     db_bind_int(st, 10, f->position);
-    DbResult r = db_step(st);
-    db_done(st);
-    return r;
+    return db_run_int(st, id);
 }
 
 char *store_setting_get(Db *db, Arena *a, const char *name)

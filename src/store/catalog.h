@@ -35,7 +35,8 @@ DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *co
 DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,
                                    RequestType *t);
 DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, int64_t *id);
-DbResult store_request_field_insert(Db *db, const RequestField *f);
+/* A new field (active); its id into *id when not NULL. */
+DbResult store_request_field_insert(Db *db, const RequestField *f, int64_t *id);
 /* Setting value copied into the arena, or NULL when unset (DB errors also give NULL). */
 char *store_setting_get(Db *db, Arena *a, const char *name);
 DbResult store_setting_set(Db *db, const char *name, const char *value);
