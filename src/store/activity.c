@@ -1,6 +1,7 @@
 /* activity: SQL for a request's timeline (events), its people (reporter and participants),
  * its field values and the changes made on its page. Callers hold the transaction. */
 #include "store/activity.h"
+#include "store/requests.h"
 #include <string.h>
 
 /* A request's new updated_at from two binds of now: now, or a second past the old value when
@@ -160,8 +161,7 @@ DbResult store_participant_remove(Db *db, int64_t request_id, int64_t user_id, b
 DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_t type_id,
                                     FieldValue **out, int *count)
 {
-    DbStmt *st = db_prepare(db, "SELECT f.id, f.type_id, f.key, f.kind, f.label_de, f.label_en, "
-                                "f.help_de, f.help_en, f.required, f.options, f.position, v.value "
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_FIELD_COLUMNS ", v.value "
                                 "FROM request_fields f LEFT JOIN request_values v "
                                 "ON v.field_id = f.id AND v.request_id = ? "
                                 "WHERE f.type_id = ? AND (f.active = 1 OR v.value IS NOT NULL) "
@@ -177,18 +177,7 @@ DbResult store_request_field_values(Db *db, Arena *a, int64_t request_id, int64_
     while ((r = db_step(st)) == DB_ROW) {
         *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         FieldValue *fv = &(*out)[(*count)++];
-        RequestField *f = &fv->field;
-        f->id = db_col_int(st, 0);
-        f->type_id = db_col_int(st, 1);
-        f->key = db_col_text(st, 2, a);
-        f->kind = db_col_text(st, 3, a);
-        f->label_de = db_col_text(st, 4, a);
-        f->label_en = db_col_text(st, 5, a);
-        f->help_de = db_col_text(st, 6, a);
-        f->help_en = db_col_text(st, 7, a);
-        f->required = db_col_int(st, 8) != 0;
-        f->options = db_col_text(st, 9, a);
-        f->position = db_col_int(st, 10);
+        store_request_field_read(st, a, &fv->field);
         fv->value = db_col_is_null(st, 11) ? NULL : db_col_text(st, 11, a);
     }
     db_done(st);

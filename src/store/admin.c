@@ -1,6 +1,7 @@
 /* admin (store): SQL of the admin pages. Searches bind NULL to switch a filter off and use
  * LIKE patterns the domain escaped (ESCAPE '\'); nothing here updates or deletes audit_log. */
 #include "store/admin.h"
+#include "store/requests.h"
 #include <string.h>
 
 #define TYPE_COLUMNS                                                                           \
@@ -127,23 +128,12 @@ DbResult store_admin_type_delete(Db *db, int64_t id)
 }
 
 #define FIELD_COLUMNS                                                                          \
-    "f.id, f.type_id, f.key, f.kind, f.label_de, f.label_en, f.help_de, f.help_en, "          \
-    "f.required, f.options, f.position, f.active, "                                           \
+    REQUEST_FIELD_COLUMNS ", f.active, "                                                       \
     "(SELECT count(*) FROM request_values v WHERE v.field_id = f.id) "
 
 static void field_read(DbStmt *st, Arena *a, AdminField *f)
 {
-    f->def.id = db_col_int(st, 0);
-    f->def.type_id = db_col_int(st, 1);
-    f->def.key = db_col_text(st, 2, a);
-    f->def.kind = db_col_text(st, 3, a);
-    f->def.label_de = db_col_text(st, 4, a);
-    f->def.label_en = db_col_text(st, 5, a);
-    f->def.help_de = db_col_text(st, 6, a);
-    f->def.help_en = db_col_text(st, 7, a);
-    f->def.required = db_col_int(st, 8) != 0;
-    f->def.options = db_col_text(st, 9, a);
-    f->def.position = db_col_int(st, 10);
+    store_request_field_read(st, a, &f->def);
     f->active = db_col_int(st, 11) != 0;
     f->value_count = db_col_int(st, 12);
 }

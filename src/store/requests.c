@@ -8,14 +8,28 @@
 
 /* ---- forms ---- */
 
+void store_request_field_read(DbStmt *st, Arena *a, RequestField *f)
+{
+    f->id = db_col_int(st, 0);
+    f->type_id = db_col_int(st, 1);
+    f->key = db_col_text(st, 2, a);
+    f->kind = db_col_text(st, 3, a);
+    f->label_de = db_col_text(st, 4, a);
+    f->label_en = db_col_text(st, 5, a);
+    f->help_de = db_col_text(st, 6, a);
+    f->help_en = db_col_text(st, 7, a);
+    f->required = db_col_int(st, 8) != 0;
+    f->options = db_col_text(st, 9, a);
+    f->position = db_col_int(st, 10);
+}
+
 DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, RequestField **out,
                                       int *count)
 {
     *out = NULL;
     *count = 0;
-    DbStmt *st = db_prepare(db, "SELECT id, type_id, key, kind, label_de, label_en, help_de, "
-                                "help_en, required, options, position FROM request_fields "
-                                "WHERE type_id = ? AND active = 1 ORDER BY position, id");
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_FIELD_COLUMNS "FROM request_fields f "
+                                "WHERE f.type_id = ? AND f.active = 1 ORDER BY f.position, f.id");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, type_id);
@@ -23,18 +37,7 @@ DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, Request
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
         *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
-        RequestField *f = &(*out)[(*count)++];
-        f->id = db_col_int(st, 0);
-        f->type_id = db_col_int(st, 1);
-        f->key = db_col_text(st, 2, a);
-        f->kind = db_col_text(st, 3, a);
-        f->label_de = db_col_text(st, 4, a);
-        f->label_en = db_col_text(st, 5, a);
-        f->help_de = db_col_text(st, 6, a);
-        f->help_en = db_col_text(st, 7, a);
-        f->required = db_col_int(st, 8) != 0;
-        f->options = db_col_text(st, 9, a);
-        f->position = db_col_int(st, 10);
+        store_request_field_read(st, a, &(*out)[(*count)++]);
     }
     db_done(st);
     return r;

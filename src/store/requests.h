@@ -54,6 +54,13 @@ typedef struct NewRequestRow {
 /* ---- forms ---- */
 
 /* The fields of a type by position into *out (arena array). */
+/* The columns of a field definition (table alias f), in the order store_request_field_read
+ * reads them from column 0; queries add their own columns after them. */
+#define REQUEST_FIELD_COLUMNS                                                                  \
+    "f.id, f.type_id, f.key, f.kind, f.label_de, f.label_en, f.help_de, f.help_en, "          \
+    "f.required, f.options, f.position "
+void store_request_field_read(DbStmt *st, Arena *a, RequestField *f);
+
 DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, RequestField **out,
                                       int *count);
 
