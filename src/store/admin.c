@@ -1,25 +1,9 @@
 /* admin (store): SQL of the admin pages. Searches bind NULL to switch a filter off and use
  * LIKE patterns the domain escaped (ESCAPE '\'); nothing here updates or deletes audit_log. */
 #include "store/admin.h"
+#include "store/catalog.h"
 #include "store/requests.h"
 #include <string.h>
-
-#define TYPE_COLUMNS                                                                           \
-    "t.id, t.key, t.name_de, t.name_en, t.description_de, t.description_en, t.icon, "         \
-    "t.position, t.active "
-
-static void type_read(DbStmt *st, Arena *a, RequestType *t)
-{
-    t->id = db_col_int(st, 0);
-    t->key = db_col_text(st, 1, a);
-    t->name_de = db_col_text(st, 2, a);
-    t->name_en = db_col_text(st, 3, a);
-    t->description_de = db_col_text(st, 4, a);
-    t->description_en = db_col_text(st, 5, a);
-    t->icon = db_col_text(st, 6, a);
-    t->position = db_col_int(st, 7);
-    t->active = db_col_int(st, 8) != 0;
-}
 
 static DbResult run_id(DbStmt *st, int64_t id, int index)
 {
@@ -34,7 +18,7 @@ DbResult store_admin_types(Db *db, Arena *a, RequestType **out, int64_t **uses, 
     *out = NULL;
     *uses = NULL;
     *count = 0;
-    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS ", (SELECT count(*) FROM requests r "
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS ", (SELECT count(*) FROM requests r "
                                 "WHERE r.type_id = t.id) FROM request_types t "
                                 "ORDER BY t.position, t.id");
     if (!st)
@@ -44,7 +28,7 @@ DbResult store_admin_types(Db *db, Arena *a, RequestType **out, int64_t **uses, 
     while ((r = db_step(st)) == DB_ROW) {
         *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
         *uses = arena_grow_array(a, *uses, *count, &cap2, sizeof **uses);
-        type_read(st, a, &(*out)[*count]);
+        store_request_type_read(st, a, &(*out)[*count]);
         (*uses)[*count] = db_col_int(st, 9);
         (*count)++;
     }
@@ -55,13 +39,13 @@ DbResult store_admin_types(Db *db, Arena *a, RequestType **out, int64_t **uses, 
 DbResult store_admin_type_by_id(Db *db, Arena *a, int64_t id, RequestType *t)
 {
     memset(t, 0, sizeof *t);
-    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types t WHERE t.id = ?");
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t WHERE t.id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
     DbResult r = db_step(st);
     if (r == DB_ROW) {
-        type_read(st, a, t);
+        store_request_type_read(st, a, t);
         r = DB_OK;
     }
     db_done(st);

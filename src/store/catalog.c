@@ -1,10 +1,7 @@
 /* catalog: SQL for request types, their fields and the settings table. */
 #include "store/catalog.h"
 
-#define TYPE_COLUMNS                                                                           \
-    "id, key, name_de, name_en, description_de, description_en, icon, position, active "
-
-static void request_type_read(DbStmt *st, Arena *a, RequestType *t)
+void store_request_type_read(DbStmt *st, Arena *a, RequestType *t)
 {
     t->id = db_col_int(st, 0);
     t->key = db_col_text(st, 1, a);
@@ -21,14 +18,14 @@ DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool activ
                                    RequestType *t)
 {
     *t = (RequestType){0}; /* id 0: none, as the header promises */
-    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types WHERE key = ?");
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t WHERE t.key = ?");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, key);
     DbResult r = db_step(st);
     if (r == DB_ROW) {
         RequestType found;
-        request_type_read(st, a, &found);
+        store_request_type_read(st, a, &found);
         if (found.active || !active_only)
             *t = found;
         r = DB_OK;
@@ -41,7 +38,7 @@ DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *co
 {
     *count = 0;
     *out = NULL;
-    DbStmt *st = db_prepare(db, "SELECT " TYPE_COLUMNS "FROM request_types WHERE active = 1 "
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t WHERE t.active = 1 "
                                 "ORDER BY position, id");
     if (!st)
         return DB_ERROR;
@@ -49,7 +46,7 @@ DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *co
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {
         *out = arena_grow_array(a, *out, *count, &cap, sizeof **out);
-        request_type_read(st, a, &(*out)[(*count)++]);
+        store_request_type_read(st, a, &(*out)[(*count)++]);
     }
     db_done(st);
     return r;

@@ -28,6 +28,13 @@ typedef struct RequestField {
     int64_t position;
 } RequestField;
 
+/* The columns of a request type (table alias t), in the order store_request_type_read reads
+ * them from column 0; queries add their own columns after them. */
+#define REQUEST_TYPE_COLUMNS                                                                   \
+    "t.id, t.key, t.name_de, t.name_en, t.description_de, t.description_en, t.icon, "         \
+    "t.position, t.active "
+void store_request_type_read(DbStmt *st, Arena *a, RequestType *t);
+
 /* Active types by position into *out (arena array); returns DB_OK with *count set. */
 DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count);
 /* The request type with that key; t->id == 0 when there is none, or (active_only) when it
