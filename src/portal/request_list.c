@@ -37,8 +37,21 @@ const char *portal_relative_time(Request *req, int64_t t, int64_t now)
             return page_t(req, UNITS[i].one);
         const char *s = page_t(req, UNITS[i].many);
         const char *at = strstr(s, "%{n}");
-        return at ? arena_printf(req->arena, "%.*s%lld%s", (int)(at - s), s, (long long)n, at + 4)
-                  : s;
+        if (!at)
+            return s;
+        /* by hand: this runs for every row of a list, and printf costs more than the page */
+        char digits[24];
+        size_t first = sizeof digits;
+        do {
+            digits[--first] = (char)('0' + n % 10);
+            n /= 10;
+        } while (n > 0);
+        size_t head = (size_t)(at - s), d_len = sizeof digits - first, tail = strlen(at + 4);
+        char *out = arena_alloc(req->arena, head + d_len + tail + 1);
+        memcpy(out, s, head);
+        memcpy(out + head, digits + first, d_len);
+        memcpy(out + head + d_len, at + 4, tail + 1);
+        return out;
     }
     return NULL;
 }

@@ -29,6 +29,9 @@ const char *page_portal_name(Request *req)
     return c && !str_empty(c->portal_name) ? c->portal_name : settings_now()->portal_name;
 }
 
+/* Room for a typical page, so the output buffer does not grow (and copy) several times. */
+#define PAGE_INITIAL_BYTES (32 * 1024)
+
 View *page_view(Request *req, const char *title)
 {
     View *v = view_new(req->arena);
@@ -64,19 +67,12 @@ void page_render(Request *req, Response *res, int status, const char *name, View
 {
     if (req->csrf_token)
         view_set(v, "csrf", req->csrf_token);
-    Buf content, err;
-    buf_init(&content, req->arena);
+    view_set_template(v, "content", name);
+    Buf err;
     buf_init(&err, req->arena);
-    if (!template_render(name, v, req->lang, &content, &err)) {
-        log_error("event=template_error template=%s error=\"%s\"", name, buf_cstr(&err));
-        response_text(res, 500, "text/plain; charset=utf-8",
-                      "500 - internal error. Please try again later.\n");
-        return;
-    }
-    view_set_html(v, "content", buf_cstr(&content));
-    buf_clear(&err);
+    buf_reserve(&res->body, PAGE_INITIAL_BYTES);
     if (!template_render("layout", v, req->lang, &res->body, &err)) {
-        log_error("event=template_error template=layout error=\"%s\"", buf_cstr(&err));
+        log_error("event=template_error template=%s error=\"%s\"", name, buf_cstr(&err));
         buf_clear(&res->body);
         response_text(res, 500, "text/plain; charset=utf-8",
                       "500 - internal error. Please try again later.\n");

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- the data model ---- */
 
@@ -20,7 +21,8 @@ typedef enum {
     VALUE_BOOL,
     VALUE_INT,
     VALUE_CHILD,
-    VALUE_LIST
+    VALUE_LIST,
+    VALUE_TEMPLATE /* as.text names a template rendered in place, in the current context */
 } ValueKind;
 
 typedef struct Value {
@@ -57,9 +59,29 @@ struct View {
 static const bool HTML_SPECIAL[256] = {
     ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
 
+/* Eight bytes at a time: a word holds none of the special characters when no byte of
+ * word ^ (c * 0x0101..) is zero (the classic "has zero byte" test). */
+#define BYTES_OF(c) (0x0101010101010101ULL * (unsigned char)(c))
+static bool word_has_special(uint64_t w)
+{
+    static const char SPECIAL[] = "&<>\"'";
+    uint64_t any = 0;
+    for (int k = 0; k < 5; k++) {
+        uint64_t x = w ^ BYTES_OF(SPECIAL[k]);
+        any |= (x - BYTES_OF(1)) & ~x & BYTES_OF(0x80);
+    }
+    return any != 0;
+}
+
 static size_t plain_prefix(const char *s, size_t n)
 {
     size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (word_has_special(w))
+            break;
+    }
     while (i < n && !HTML_SPECIAL[(unsigned char)s[i]])
         i++;
     return i;
@@ -163,6 +185,11 @@ void view_setf(View *v, const char *key, const char *fmt, ...)
 void view_set_html(View *v, const char *key, const char *html)
 {
     value_set_text(v, view_slot(v, key), VALUE_HTML, html, html ? strlen(html) : 0);
+}
+
+void view_set_template(View *v, const char *key, const char *name)
+{
+    value_set_text(v, view_slot(v, key), VALUE_TEMPLATE, name, name ? strlen(name) : 0);
 }
 
 void view_set_bool(View *v, const char *key, bool value)
@@ -319,6 +346,8 @@ typedef struct Compiler {
     uint32_t open[TEMPLATE_MAX_SECTION_DEPTH]; /* node index of each open section */
     uint32_t depth;
     Buf *err;
+    bool collapse; /* template files: indentation dropped from text runs (see layout_text) */
+    bool raw;      /* inside <pre> or <textarea>, where whitespace is content */
 } Compiler;
 
 static bool compile_fail(Compiler *c, uint32_t line, const char *msg, const char *tag,
@@ -504,6 +533,48 @@ static bool compile_tag(Compiler *c, const char *tag, size_t tag_len)
     return true;
 }
 
+static bool starts_with_tag(const char *s, size_t n, const char *tag)
+{
+    size_t k = strlen(tag);
+    return n >= k && strncasecmp(s, tag, k) == 0;
+}
+
+/* A text run of a template file without its indentation: each run of blanks that holds a
+ * line break becomes one line break. Browsers show the two alike, except inside <pre> and
+ * <textarea>, which are left as they are. Pages get about a seventh smaller. */
+static const char *layout_text(Compiler *c, const char *s, size_t n, size_t *out_len)
+{
+    char *out = arena_alloc(c->arena, n + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '<') {
+            if (starts_with_tag(s + i, n - i, "<pre") || starts_with_tag(s + i, n - i, "<textarea"))
+                c->raw = true;
+            else if (starts_with_tag(s + i, n - i, "</pre") ||
+                     starts_with_tag(s + i, n - i, "</textarea"))
+                c->raw = false;
+        }
+        if (c->raw || !is_blank(s[i])) {
+            out[len++] = s[i++];
+            continue;
+        }
+        size_t j = i;
+        bool line_break = false;
+        while (j < n && is_blank(s[j]))
+            line_break |= s[j++] == '\n';
+        if (line_break) {
+            out[len++] = '\n';
+        } else {
+            memcpy(out + len, s + i, j - i);
+            len += j - i;
+        }
+        i = j;
+    }
+    out[len] = '\0';
+    *out_len = len;
+    return out;
+}
+
 static bool compile_body(Compiler *c)
 {
     size_t pos = 0;
@@ -511,7 +582,12 @@ static bool compile_body(Compiler *c)
         const char *open = memmem(c->src + pos, c->n - pos, "{{", 2);
         size_t text_end = open ? (size_t)(open - c->src) : c->n;
         if (text_end > pos) {
-            compile_emit(c, OP_TEXT, c->src + pos, text_end - pos);
+            const char *text = c->src + pos;
+            size_t len = text_end - pos;
+            if (c->collapse)
+                text = layout_text(c, text, len, &len);
+            if (len > 0)
+                compile_emit(c, OP_TEXT, text, len);
             c->line += count_lines(c->src + pos, text_end - pos);
         }
         if (!open)
@@ -544,7 +620,8 @@ static bool template_compile(Arena *a, const char *path, const char *src, size_t
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    Compiler c = {.arena = a, .path = path, .src = src, .n = n, .line = 1, .err = err};
+    Compiler c = {.arena = a, .path = path, .src = src, .n = n, .line = 1, .err = err,
+                  .collapse = path[0] != '<'};
     if (n >= UINT32_MAX / 2)
         return compile_fail(&c, 1, "template too large", NULL, 0);
     size_t tags = 0;
@@ -727,6 +804,7 @@ static bool value_truthy(const Value *val)
     case VALUE_INT:
         return val->as.integer != 0;
     case VALUE_CHILD:
+    case VALUE_TEMPLATE:
         return true;
     case VALUE_LIST:
         return val->as.list.count > 0;
@@ -804,6 +882,31 @@ static bool render_partial(Render *r, const Template *t, const Node *node, const
     return ok;
 }
 
+/* {{name}} holding view_set_template: that template, rendered here with the same context
+ * (the page's content inside the layout, without rendering it into a buffer of its own). */
+static bool render_in_place(Render *r, const Template *t, const Node *node, const Value *val,
+                            const Context *ctx)
+{
+    if (r->partial_depth >= TEMPLATE_MAX_PARTIAL_DEPTH)
+        return render_fail(r, t, node, "templates nested deeper than 16");
+    Template scratch;
+    const Template *inner = load_template(r, val->as.text, val->len, &scratch);
+    if (!inner) {
+        if (r->err)
+            buf_printf(r->err, "templates/%s.html: no such template", val->as.text);
+        return false;
+    }
+    if (inner->error) {
+        if (r->err)
+            buf_puts(r->err, inner->error);
+        return false;
+    }
+    r->partial_depth++;
+    bool ok = render_nodes(r, inner, 0, inner->count, ctx);
+    r->partial_depth--;
+    return ok;
+}
+
 static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t to,
                          const Context *ctx)
 {
@@ -815,9 +918,16 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
         case OP_TEXT:
             buf_append(r->out, node->text, node->len);
             break;
-        case OP_VAR:
-            emit_value(r->out, context_lookup(ctx, node->text, node->len));
+        case OP_VAR: {
+            const Value *val = context_lookup(ctx, node->text, node->len);
+            if (val && val->kind == VALUE_TEMPLATE) {
+                if (!render_in_place(r, t, node, val, ctx))
+                    return false;
+            } else {
+                emit_value(r->out, val);
+            }
             break;
+        }
         case OP_TRANSLATE:
             emit_translation(r, node, ctx);
             break;

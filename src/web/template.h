@@ -59,6 +59,9 @@ void view_setf(View *v, const char *key, const char *fmt, ...)
 /* SafeHtml: output as is. SECURITY: only for HTML produced by trusted code (Markdown renderer
  * in safe mode, engine-made fragments); never for user input. */
 void view_set_html(View *v, const char *key, const char *html);
+/* {{key}} renders templates/NAME.html in place, with the context it stands in (the page's
+ * content inside the layout). */
+void view_set_template(View *v, const char *key, const char *name);
 void view_set_bool(View *v, const char *key, bool value);
 void view_set_int(View *v, const char *key, int64_t value);
 /* Returns the object stored under key, creating it (or replacing a non-object value). */
