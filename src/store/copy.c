@@ -70,8 +70,8 @@ static const CopyTable TABLES[] = {
      "INSERT INTO request_values (request_id, field_id, value) VALUES (?, ?, ?)", "iit", NULL},
     {"participants", SELECT_BOTH("request_id, user_id, added_by, created_at", "participants"),
      "INSERT INTO participants (request_id, user_id, added_by, created_at) VALUES (?, ?, ?, ?)", "iiIi", NULL},
-    {"request_access", SELECT_BOTH("request_id, user_id, reported, participant, organization, updated_at, created_at", "request_access"),
-     "INSERT INTO request_access (request_id, user_id, reported, participant, organization, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", "iiiiiii", NULL},
+    {"request_access", SELECT_BOTH("request_id, user_id, reported, participant, organization, updated_at, created_at, number, type_id, reporter_id, status, summary", "request_access"),
+     "INSERT INTO request_access (request_id, user_id, reported, participant, organization, updated_at, created_at, number, type_id, reporter_id, status, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiiiiiitt", NULL},
     {"request_views", SELECT_BOTH("request_id, user_id, seen_at", "request_views"),
      "INSERT INTO request_views (request_id, user_id, seen_at) VALUES (?, ?, ?)", "iii", NULL},
     {"events", SELECT_BOTH("id, request_id, actor_id, kind, body, field, old_value, new_value, internal, message_id, created_at", "events"),
@@ -251,10 +251,12 @@ static bool target_empty(Db *to, CopyReport *report)
  * as the source's rows already hold what the triggers computed there. */
 static const char *const TRIGGERS_OFF[] = {
     "ALTER TABLE users DISABLE TRIGGER USER", "ALTER TABLE requests DISABLE TRIGGER USER",
-    "ALTER TABLE participants DISABLE TRIGGER USER", "ALTER TABLE events DISABLE TRIGGER USER"};
+    "ALTER TABLE participants DISABLE TRIGGER USER", "ALTER TABLE events DISABLE TRIGGER USER",
+    "ALTER TABLE request_access DISABLE TRIGGER USER"};
 static const char *const TRIGGERS_ON[] = {
     "ALTER TABLE users ENABLE TRIGGER USER", "ALTER TABLE requests ENABLE TRIGGER USER",
-    "ALTER TABLE participants ENABLE TRIGGER USER", "ALTER TABLE events ENABLE TRIGGER USER"};
+    "ALTER TABLE participants ENABLE TRIGGER USER", "ALTER TABLE events ENABLE TRIGGER USER",
+    "ALTER TABLE request_access ENABLE TRIGGER USER"};
 #define TRIGGER_TABLE_COUNT (sizeof TRIGGERS_OFF / sizeof TRIGGERS_OFF[0])
 
 static DbResult triggers_set(Db *to, bool enable)

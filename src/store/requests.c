@@ -206,8 +206,8 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 
 /* ---- the list ----
  * A customer's requests come from request_access (migration 004: one row per request and
- * user who may see it, kept by triggers), read along its (user, time, request) index in the
- * order the page shows - the first page and the last cost the same (keyset, no OFFSET).
+ * user who may see it, kept by triggers; 013: with the request's list columns), read along
+ * its (user, time, request) index in the order the page shows - the first page and the last cost the same (keyset, no OFFSET).
  * "Created by me" reads the requests' own reporter index instead, so a member of a big
  * organization does not scan its shared requests to find their own. Agents' "everything"
  * reads the requests table's time indexes. Status and type filters are switched off by
@@ -234,10 +234,20 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
     "AND (" x "." COL ", " x "." ID ") " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x "."   \
     ID " " DIR " LIMIT ?"
 
+/* The same columns from request_access alone (migration 013 copies the list columns into it):
+ * the reporter's name only for rows the viewer did not report, where the list shows it. */
+#define ACCESS_COLUMNS                                                                         \
+    "SELECT a.request_id, a.number, t.key, t.name_de, t.name_en, a.reporter_id, "              \
+    "CASE WHEN a.reported <> 0 THEN NULL ELSE "                                                \
+    "(SELECT u.name FROM users u WHERE u.id = a.reporter_id) END, "                            \
+    "CASE WHEN a.reported <> 0 THEN NULL ELSE "                                                \
+    "(SELECT u.email FROM users u WHERE u.id = a.reporter_id) END, "                           \
+    "a.summary, a.status, a.created_at, a.updated_at "
+
 /* binds: user, others-only flag; filters; page */
 #define LIST_ACCESS(COL, CMP, DIR)                                                             \
-    LIST_COLUMNS "FROM request_access a JOIN requests r ON r.id = a.request_id " LIST_JOINS    \
-    "WHERE a.user_id = ? AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("r")                 \
+    ACCESS_COLUMNS "FROM request_access a JOIN request_types t ON t.id = a.type_id "           \
+    "WHERE a.user_id = ? AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("a")                 \
     LIST_PAGE("a", "request_id", COL, CMP, DIR)
 /* binds: user; filters; page */
 #define LIST_MINE(COL, CMP, DIR)                                                               \

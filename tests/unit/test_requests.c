@@ -699,6 +699,61 @@ static void test_list_follows_access_changes(void **state)
     world_teardown(&w);
 }
 
+/* The list's rows carry copies of the request's list columns (migration 013): an edit of the
+ * summary, the status or the type shows in every list that holds the request at once, and a
+ * shared row names its reporter while the reporter's own row does not need to. */
+static const RequestListItem *list_item(World *w, const Viewer *v, const char *summary)
+{
+    RequestListQuery query = {"all", NULL, NULL, NULL, NULL, NULL, NULL};
+    RequestListPage page;
+    assert_int_equal(request_list_for_viewer(w->db, &w->a, v, "de", &query, &page), REQUEST_OK);
+    for (int i = 0; i < page.count; i++)
+        if (str_eq(page.items[i].summary, summary))
+            return &page.items[i];
+    return NULL;
+}
+
+static void test_list_columns_follow_edits(void **state)
+{
+    World w;
+    world_setup(&w);
+    CreatedRequest c;
+    create(&w, &w.v_anna, "Kopie Eta", NULL, true, NULL, &c);
+    const RequestListItem *mine = list_item(&w, &w.v_anna, "Kopie Eta");
+    const RequestListItem *shared = list_item(&w, &w.v_ben, "Kopie Eta");
+    assert_non_null(mine);
+    assert_non_null(shared);
+    assert_true(mine->reported_by_viewer);
+    assert_false(shared->reported_by_viewer);
+    assert_string_equal(shared->reporter_name, w.anna.name);
+    assert_string_equal(shared->status, "open");
+
+    exec_sql(&w, arena_printf(&w.a, "UPDATE requests SET summary = 'Kopie Theta', "
+                                    "status = 'resolved', updated_at = %lld WHERE id = %lld",
+                              (long long)NOW + 30, (long long)c.id));
+    assert_null(list_item(&w, &w.v_anna, "Kopie Eta"));
+    const RequestListItem *after = list_item(&w, &w.v_ben, "Kopie Theta");
+    assert_non_null(after);
+    assert_string_equal(after->status, "resolved");
+    assert_int_equal(after->updated_at, NOW + 30);
+    assert_non_null(list_item(&w, &w.v_anna, "Kopie Theta"));
+
+    /* a status change alone (no new time) reaches the copies too */
+    exec_sql(&w, arena_printf(&w.a, "UPDATE requests SET status = 'closed' WHERE id = %lld",
+                              (long long)c.id));
+    assert_string_equal(list_item(&w, &w.v_ben, "Kopie Theta")->status, "closed");
+
+    /* a participant added later gets a row with the current columns */
+    exec_sql(&w, arena_printf(&w.a, "INSERT INTO participants (request_id, user_id, created_at) "
+                                    "VALUES (%lld, %lld, %lld)",
+                              (long long)c.id, (long long)w.carla.id, (long long)NOW));
+    const RequestListItem *carla = list_item(&w, &w.v_carla, "Kopie Theta");
+    assert_non_null(carla);
+    assert_string_equal(carla->status, "closed");
+    assert_string_equal(carla->key, mine->key);
+    world_teardown(&w);
+}
+
 static int group_setup(void **state)
 {
     snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-requests-XXXXXX");
@@ -736,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_numbers_unique_under_concurrency),
         cmocka_unit_test(test_list_scopes),
         cmocka_unit_test(test_list_follows_access_changes),
+        cmocka_unit_test(test_list_columns_follow_edits),
         cmocka_unit_test(test_updated_at_moves_on_every_write),
     };
     return cmocka_run_group_tests_name("requests", tests, group_setup, group_teardown);
