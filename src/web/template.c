@@ -45,6 +45,7 @@ typedef struct Entry {
     struct Entry *next;
     const char *key;
     size_t key_len;
+    uint32_t hash; /* name_hash of the key: lookups compare it before the bytes */
     Value value;
 } Entry;
 
@@ -62,7 +63,7 @@ static const bool HTML_SPECIAL[256] = {
 /* Eight bytes at a time: a word holds none of the special characters when no byte of
  * word ^ (c * 0x0101..) is zero (the classic "has zero byte" test). */
 #define BYTES_OF(c) (0x0101010101010101ULL * (unsigned char)(c))
-static bool word_has_special(uint64_t w)
+static inline bool word_has_special(uint64_t w)
 {
     static const char SPECIAL[] = "&<>\"'";
     uint64_t any = 0;
@@ -108,12 +109,22 @@ Arena *view_arena(const View *v)
     return v ? v->arena : NULL;
 }
 
-static Entry *view_find(const View *v, const char *key, size_t len)
+/* FNV-1a of a name: computed once per view entry and once per compiled tag, so a lookup
+ * compares one number per entry instead of the bytes. */
+static uint32_t name_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static Entry *view_find(const View *v, const char *key, size_t len, uint32_t hash)
 {
     if (!v)
         return NULL;
     for (Entry *e = v->first; e; e = e->next)
-        if (e->key_len == len && e->key[0] == key[0] && memcmp(e->key, key, len) == 0)
+        if (e->hash == hash && e->key_len == len && memcmp(e->key, key, len) == 0)
             return e;
     return NULL;
 }
@@ -123,12 +134,14 @@ static Entry *view_find(const View *v, const char *key, size_t len)
 static Value *view_slot_keyed(View *v, const char *key, bool copy_key)
 {
     size_t len = strlen(key);
-    Entry *e = view_find(v, key, len);
+    uint32_t hash = name_hash(key, len);
+    Entry *e = view_find(v, key, len, hash);
     if (e)
         return &e->value;
     e = arena_alloc(v->arena, sizeof *e);
     e->key = copy_key ? arena_strndup(v->arena, key, len) : key;
     e->key_len = len;
+    e->hash = hash;
     if (v->last)
         v->last->next = e;
     else
@@ -246,9 +259,8 @@ typedef struct Context {
     const struct Context *parent;
 } Context;
 
-/* Resolves a (dotted) name: the first part walks the context stack outward, the rest
- * descends into objects. Returns NULL when missing. */
-static const Value *context_lookup(const Context *ctx, const char *name, size_t len)
+static const Value *context_lookup_hashed(const Context *ctx, const char *name, size_t len,
+                                         uint32_t first_hash)
 {
     if (len == 1 && name[0] == '.')
         return ctx && ctx->view && ctx->view->self.kind != VALUE_NONE ? &ctx->view->self : NULL;
@@ -256,7 +268,7 @@ static const Value *context_lookup(const Context *ctx, const char *name, size_t 
     size_t part = dot ? (size_t)(dot - name) : len;
     Entry *e = NULL;
     for (; ctx && !e; ctx = ctx->parent)
-        e = view_find(ctx->view, name, part);
+        e = view_find(ctx->view, name, part, first_hash);
     while (e && dot) {
         if (e->value.kind != VALUE_CHILD)
             return NULL;
@@ -264,9 +276,23 @@ static const Value *context_lookup(const Context *ctx, const char *name, size_t 
         len -= part + 1;
         dot = memchr(name, '.', len);
         part = dot ? (size_t)(dot - name) : len;
-        e = view_find(e->value.as.child, name, part);
+        e = view_find(e->value.as.child, name, part, name_hash(name, part));
     }
     return e ? &e->value : NULL;
+}
+
+/* The hash of a (dotted) name's first part. */
+static uint32_t first_part_hash(const char *name, size_t len)
+{
+    const char *dot = memchr(name, '.', len);
+    return name_hash(name, dot ? (size_t)(dot - name) : len);
+}
+
+/* Resolves a (dotted) name: the first part walks the context stack outward, the rest
+ * descends into objects. Returns NULL when missing. */
+static const Value *context_lookup(const Context *ctx, const char *name, size_t len)
+{
+    return context_lookup_hashed(ctx, name, len, first_part_hash(name, len));
 }
 
 static const Value *view_lookup(const View *v, const char *name)
@@ -323,6 +349,7 @@ typedef struct Node {
     uint32_t end;            /* sections: index of the first node after the body */
     const char *text;        /* text run, name, msgid, or partial key "partials/NAME" */
     const Template *partial; /* cached templates: the resolved partial */
+    uint32_t hash;           /* names (variables, sections): first_part_hash */
 } Node;
 
 struct Template {
@@ -431,6 +458,8 @@ static Node *compile_emit(Compiler *c, Op op, const char *text, size_t len)
     node->line = c->line;
     node->text = text;
     node->len = (uint32_t)len;
+    if (op == OP_VAR || op == OP_SECTION || op == OP_INVERTED)
+        node->hash = first_part_hash(text, len);
     return node;
 }
 
@@ -838,7 +867,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
 static bool render_section(Render *r, const Template *t, const Node *node, uint32_t body,
                            const Context *ctx)
 {
-    const Value *val = context_lookup(ctx, node->text, node->len);
+    const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->hash);
     if (node->op == OP_INVERTED)
         return value_truthy(val) ? true : render_nodes(r, t, body, node->end, ctx);
     if (!value_truthy(val))
@@ -919,7 +948,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
             buf_append(r->out, node->text, node->len);
             break;
         case OP_VAR: {
-            const Value *val = context_lookup(ctx, node->text, node->len);
+            const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->hash);
             if (val && val->kind == VALUE_TEMPLATE) {
                 if (!render_in_place(r, t, node, val, ctx))
                     return false;
