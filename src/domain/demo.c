@@ -129,7 +129,7 @@ static DbResult demo_insert_type(Db *db, const DemoType *d, int position, int64_
     t.icon = (char *)d->icon;
     t.position = position;
     t.active = true;
-    int64_t type_id;
+    int64_t type_id = 0;
     DbResult r = store_request_type_insert(db, &t, now, &type_id);
     const DemoField *common[] = {&SUMMARY, &DESCRIPTION};
     int pos = 0;
@@ -152,7 +152,7 @@ static DbResult demo_insert_type(Db *db, const DemoType *d, int position, int64_
 
 static DbResult demo_insert_people(Db *db, int64_t now)
 {
-    int64_t org_id, id;
+    int64_t org_id = 0, id = 0;
     DbResult r = store_organization_insert(db, "Muster Handels GmbH", "muster-handel.example",
                                            now, &org_id);
     User agent = {0, "agent@beleglicht.example", "Paula Berger", NULL, "agent", "de", 0,
