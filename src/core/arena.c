@@ -84,7 +84,7 @@ void *arena_realloc_uninit(Arena *a, void *p, size_t old_n, size_t new_n)
 static void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, bool zero)
 {
     if (!p)
-        return arena_alloc(a, new_n);
+        return zero ? arena_alloc(a, new_n) : arena_alloc_raw(a, new_n);
     ArenaBlock *b = a->head;
     if (b && (unsigned char *)p == b->data + b->last) {
         size_t need = align_up(new_n ? new_n : 1);
@@ -97,7 +97,7 @@ static void *arena_grow(Arena *a, void *p, size_t old_n, size_t new_n, bool zero
             return p;
         }
     }
-    void *q = arena_alloc(a, new_n);
+    void *q = zero ? arena_alloc(a, new_n) : arena_alloc_raw(a, new_n);
     memcpy(q, p, old_n < new_n ? old_n : new_n);
     return q;
 }

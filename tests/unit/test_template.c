@@ -167,6 +167,43 @@ static const ErrorCase ERROR_CASES[] = {
     {"{{#items}}\n{{> surely/missing}}\n{{/items}}", "<string>:2: unknown partial"},
 };
 
+/* Escaping finds a special character wherever it stands: the clean-prefix scan reads 16 and
+ * 8 bytes at a time, so every length up to 40 and every position (and a clean text, which is
+ * copied as it is) both through view_set and view_set_ref. */
+static void test_escape_every_position(void **state)
+{
+    static const char SPECIAL[] = "&<>\"'";
+    static const char *const ENTITY[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+    Arena a;
+    arena_init(&a, 4096);
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t at = 0; at <= len; at++) { /* at == len: no special character */
+            for (int k = 0; k < 5; k++) {
+                char text[48], want[64];
+                memset(text, 'x', len);
+                text[len] = '\0';
+                if (at < len)
+                    text[at] = SPECIAL[k];
+                snprintf(want, sizeof want, "%.*s%s%s", (int)(at < len ? at : len), text,
+                         at < len ? ENTITY[k] : "", at < len ? text + at + 1 : "");
+                View *v = view_new(&a);
+                view_set(v, "t", text);
+                view_set_ref(v, "r", text);
+                Buf out;
+                buf_init(&out, &a);
+                assert_true(template_render_string("{{t}}|{{r}}", 11, v, "de", &out, NULL));
+                char both[160];
+                snprintf(both, sizeof both, "%s|%s", want, want);
+                assert_string_equal(buf_cstr(&out), both);
+                if (at == len)
+                    break;
+            }
+        }
+        arena_reset(&a);
+    }
+    arena_free(&a);
+}
+
 static void test_errors_have_line_numbers(void **state)
 {
     Arena a;
@@ -514,6 +551,7 @@ int main(void)
 {
     const struct CMUnitTest embedded[] = {
         cmocka_unit_test(test_render_cases),
+        cmocka_unit_test(test_escape_every_position),
         cmocka_unit_test(test_errors_have_line_numbers),
         cmocka_unit_test(test_section_depth_limit),
         cmocka_unit_test(test_render_limits),
