@@ -190,7 +190,7 @@ static int seed_usage(void)
 static int seed_run(Seed *s, const char *password_hash)
 {
     double started = clock_mono_ms();
-    DbResult r = store_request_types_active(s->db, s->arena, &s->types, &s->type_count);
+    DbResult r = store_request_types(s->db, s->arena, true, &s->types, &s->type_count);
     if (r != DB_OK || s->type_count == 0) {
         fprintf(stderr, "pforte seed-bench: no request types (the demo data is missing)\n");
         return 1;

@@ -29,7 +29,7 @@ static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
         return r;
     SettingRow *rows = NULL;
     int row_count = 0;
-    r = store_request_types_active(db, a, &types, &count);
+    r = store_request_types(db, a, false, &types, &count);
     if (r == DB_OK)
         r = store_settings_all(db, a, &rows, &row_count);
     db_read_end(db);
@@ -52,16 +52,23 @@ static DbResult catalog_load(Db *db, Arena *a, Catalog *c)
             c->old_prefixes = rows[i].value;
     }
     c->override_count = settings_filter_rows(a, rows, row_count, &c->overrides);
-    c->type_count = count;
+    c->all_types = types;
+    c->all_type_count = count;
+    c->type_count = 0;
     for (int lang = 0; lang < 2; lang++) {
         c->types[lang] = arena_alloc(a, sizeof(TypeCard) * (size_t)(count ? count : 1));
+        int n = 0;
         for (int i = 0; i < count; i++) {
-            c->types[lang][i].key = types[i].key;
-            c->types[lang][i].name = lang ? types[i].name_en : types[i].name_de;
-            c->types[lang][i].description =
+            if (!types[i].active)
+                continue;
+            c->types[lang][n].key = types[i].key;
+            c->types[lang][n].name = lang ? types[i].name_en : types[i].name_de;
+            c->types[lang][n].description =
                 lang ? types[i].description_en : types[i].description_de;
-            c->types[lang][i].icon = types[i].icon;
+            c->types[lang][n].icon = types[i].icon;
+            n++;
         }
+        c->type_count = n;
     }
     return DB_OK;
 }
@@ -107,6 +114,27 @@ const Catalog *catalog_current(Db *db)
     snapshot_index = next;
     snapshot_at = now;
     return &snapshot;
+}
+
+static const RequestType *snapshot_type(const Catalog *c, int64_t id)
+{
+    for (int i = 0; c && i < c->all_type_count; i++)
+        if (c->all_types[i].id == id)
+            return &c->all_types[i];
+    return NULL;
+}
+
+bool catalog_type_name(Db *db, Arena *a, int64_t id, const char *lang, const char **key,
+                       const char **name)
+{
+    const RequestType *t = snapshot_type(catalog_current(db), id);
+    if (!t && db) { /* created moments ago: this thread's snapshot is older */
+        catalog_invalidate();
+        t = snapshot_type(catalog_current(db), id);
+    }
+    *key = t ? arena_strdup(a, t->key) : "";
+    *name = t ? arena_strdup(a, str_eq(lang, "en") ? t->name_en : t->name_de) : "";
+    return t != NULL;
 }
 
 void catalog_invalidate(void)

@@ -7,6 +7,7 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "store/admin.h"
+#include "store/catalog.h"
 #include "store/db.h"
 #include <stdint.h>
 
@@ -25,6 +26,8 @@ typedef struct Catalog {
     const char *welcome[2];    /* [0] German, [1] English */
     TypeCard *types[2];        /* active types by position, per language */
     int type_count;
+    RequestType *all_types;    /* every type, also switched-off ones (lists name them) */
+    int all_type_count;
     SettingRow *overrides;     /* the admin's valid values of config settings (settings_now) */
     int override_count;
     const char *accent;        /* "#rrggbb" or "" for the built-in colours */
@@ -42,6 +45,11 @@ void catalog_invalidate(void);
 /* Active request types in lang from the snapshot, copied into the arena (the copy outlives
  * later refreshes). DB_OK with *cards and *count, DB_BUSY when never readable. */
 DbResult catalog_type_cards(Db *db, Arena *a, const char *lang, TypeCard **cards, int *count);
+/* The key and name (in lang) of type id from the snapshot, copied into the arena; a type
+ * added in the last second by another thread is read from the database. False (and "")
+ * when there is no such type. */
+bool catalog_type_name(Db *db, Arena *a, int64_t id, const char *lang, const char **key,
+                       const char **name);
 /* Index into the per-language arrays: 1 for "en", else 0. */
 int catalog_lang_index(const char *lang);
 

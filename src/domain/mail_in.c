@@ -305,7 +305,7 @@ static RequestResult job_form(Job *j, RequestForm *form)
         return rr;
     RequestType *types;
     int count = 0;
-    DbResult r = store_request_types_active(j->db, j->a, &types, &count);
+    DbResult r = store_request_types(j->db, j->a, true, &types, &count);
     if (r != DB_OK)
         return request_db_failure(r);
     return count ? request_form_load(j->db, j->a, types[0].key, form) : REQUEST_NOT_FOUND;

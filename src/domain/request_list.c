@@ -6,6 +6,7 @@
 #include "domain/request_list.h"
 #include "core/buf.h"
 #include "core/str.h"
+#include "domain/catalog.h"
 #include "store/requests.h"
 #include <stdint.h>
 #include <string.h>
@@ -135,14 +136,13 @@ static const char *cursor_of(Arena *a, const RequestListItem *item, bool by_crea
                         (long long)item->id);
 }
 
-static void item_from_row(Arena *a, RequestListItem *item, const RequestListRow *row,
+static void item_from_row(Db *db, Arena *a, RequestListItem *item, const RequestListRow *row,
                           const Viewer *viewer, const char *lang)
 {
     item->id = row->id;
     item->key = request_format_key(a, row->number);
     item->summary = row->summary;
-    item->type_key = row->type_key;
-    item->type_name = str_eq(lang, "en") ? row->type_name_en : row->type_name_de;
+    catalog_type_name(db, a, row->type_id, lang, &item->type_key, &item->type_name);
     item->status = row->status;
     item->reporter_id = row->reporter_id;
     item->reporter_name = str_empty(row->reporter_name) ? row->reporter_email : row->reporter_name;
@@ -167,7 +167,7 @@ static DbResult read_page(Db *db, Arena *a, const RequestListFilter *f, const Vi
     out->count = count;
     for (int i = 0; i < count; i++) {
         int at = f->backward ? count - 1 - i : i;
-        item_from_row(a, &out->items[at], &rows[i], viewer, lang);
+        item_from_row(db, a, &out->items[at], &rows[i], viewer, lang);
     }
     return DB_OK;
 }

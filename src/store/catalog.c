@@ -34,12 +34,14 @@ DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool activ
     return r;
 }
 
-DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count)
+DbResult store_request_types(Db *db, Arena *a, bool active_only, RequestType **out, int *count)
 {
     *count = 0;
     *out = NULL;
-    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t WHERE t.active = 1 "
-                                "ORDER BY position, id");
+    DbStmt *st = db_prepare(db, active_only ? "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t "
+                                              "WHERE t.active = 1 ORDER BY position, id"
+                                            : "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t "
+                                              "ORDER BY position, id");
     if (!st)
         return DB_ERROR;
     int cap = 0;

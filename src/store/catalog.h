@@ -35,8 +35,9 @@ typedef struct RequestField {
     "t.position, t.active "
 void store_request_type_read(DbStmt *st, Arena *a, RequestType *t);
 
-/* Active types by position into *out (arena array); returns DB_OK with *count set. */
-DbResult store_request_types_active(Db *db, Arena *a, RequestType **out, int *count);
+/* The active types (or all of them) by position into *out (arena array); returns DB_OK with
+ * *count set. */
+DbResult store_request_types(Db *db, Arena *a, bool active_only, RequestType **out, int *count);
 /* The request type with that key; t->id == 0 when there is none, or (active_only) when it
  * is not active. Strings in a. */
 DbResult store_request_type_by_key(Db *db, Arena *a, const char *key, bool active_only,

@@ -219,10 +219,9 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
  * are SQLite-only (FTS5); PostgreSQL brings its own. */
 
 #define LIST_COLUMNS                                                                           \
-    "SELECT r.id, r.number, t.key, t.name_de, t.name_en, r.reporter_id, u.name, u.email, "     \
+    "SELECT r.id, r.number, r.type_id, r.reporter_id, u.name, u.email, "                       \
     "r.summary, r.status, r.created_at, r.updated_at "
-#define LIST_JOINS                                                                             \
-    "JOIN request_types t ON t.id = r.type_id JOIN users u ON u.id = r.reporter_id "
+#define LIST_JOINS "JOIN users u ON u.id = r.reporter_id "
 
 /* 5 binds: status mode x3, type id x2 */
 #define LIST_FILTERS(x)                                                                        \
@@ -237,7 +236,7 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 /* The same columns from request_access alone (migration 013 copies the list columns into it):
  * the reporter's name only for rows the viewer did not report, where the list shows it. */
 #define ACCESS_COLUMNS                                                                         \
-    "SELECT a.request_id, a.number, t.key, t.name_de, t.name_en, a.reporter_id, "              \
+    "SELECT a.request_id, a.number, a.type_id, a.reporter_id, "                                \
     "CASE WHEN a.reported <> 0 THEN NULL ELSE "                                                \
     "(SELECT u.name FROM users u WHERE u.id = a.reporter_id) END, "                            \
     "CASE WHEN a.reported <> 0 THEN NULL ELSE "                                                \
@@ -246,7 +245,7 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 
 /* binds: user, others-only flag; filters; page */
 #define LIST_ACCESS(COL, CMP, DIR)                                                             \
-    ACCESS_COLUMNS "FROM request_access a JOIN request_types t ON t.id = a.type_id "           \
+    ACCESS_COLUMNS "FROM request_access a "                                                    \
     "WHERE a.user_id = ? AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("a")                 \
     LIST_PAGE("a", "request_id", COL, CMP, DIR)
 /* binds: user; filters; page */
@@ -399,16 +398,14 @@ DbResult store_request_list(Db *db, Arena *a, const RequestListFilter *f, Reques
         RequestListRow *row = &(*rows)[(*count)++];
         row->id = db_col_int(st, 0);
         row->number = db_col_int(st, 1);
-        row->type_key = db_col_text(st, 2, a);
-        row->type_name_de = db_col_text(st, 3, a);
-        row->type_name_en = db_col_text(st, 4, a);
-        row->reporter_id = db_col_int(st, 5);
-        row->reporter_name = db_col_text(st, 6, a);
-        row->reporter_email = db_col_text(st, 7, a);
-        row->summary = db_col_text(st, 8, a);
-        row->status = db_col_text(st, 9, a);
-        row->created_at = db_col_int(st, 10);
-        row->updated_at = db_col_int(st, 11);
+        row->type_id = db_col_int(st, 2);
+        row->reporter_id = db_col_int(st, 3);
+        row->reporter_name = db_col_text(st, 4, a);
+        row->reporter_email = db_col_text(st, 5, a);
+        row->summary = db_col_text(st, 6, a);
+        row->status = db_col_text(st, 7, a);
+        row->created_at = db_col_int(st, 8);
+        row->updated_at = db_col_int(st, 9);
     }
     db_done(st);
     return r;

@@ -116,8 +116,7 @@ typedef struct RequestListFilter {
 typedef struct RequestListRow {
     int64_t id;
     int64_t number;
-    char *type_key;
-    char *type_name_de, *type_name_en;
+    int64_t type_id; /* its names come from the catalog (domain) */
     int64_t reporter_id;
     char *reporter_name;
     char *reporter_email;

@@ -131,7 +131,7 @@ static void world_setup(World *w)
     add_user(w, &w->agent_user, "agent@example.com", "agent", &w->agent);
     RequestType *types;
     int count;
-    assert_int_equal(store_request_types_active(w->db, &w->a, &types, &count), DB_OK);
+    assert_int_equal(store_request_types(w->db, &w->a, true, &types, &count), DB_OK);
     assert_true(count > 0);
     w->type_id = types[0].id;
 }

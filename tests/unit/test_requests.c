@@ -8,6 +8,7 @@
 #include "core/str.h"
 #include "domain/demo.h"
 #include "domain/request_create.h"
+#include "domain/catalog.h"
 #include "domain/request_list.h"
 #include "domain/requests.h"
 #include "store/activity.h"
@@ -751,6 +752,23 @@ static void test_list_columns_follow_edits(void **state)
     assert_non_null(carla);
     assert_string_equal(carla->status, "closed");
     assert_string_equal(carla->key, mine->key);
+
+    /* the type's name comes from the catalog: also for a switched-off type, and for a type
+     * this thread's snapshot does not know yet */
+    const char *type_name = arena_strdup(&w.a, carla->type_name);
+    assert_true(type_name[0] != '\0');
+    exec_sql(&w, "UPDATE request_types SET active = 0");
+    catalog_invalidate();
+    assert_string_equal(list_item(&w, &w.v_carla, "Kopie Theta")->type_name, type_name);
+    exec_sql(&w, "INSERT INTO request_types (key, name_de, name_en, description_de, "
+                 "description_en, icon, position, active, created_at) VALUES ('neu', "
+                 "'Neue Art', 'New kind', '', '', 'help', 99, 1, 0)");
+    exec_sql(&w, arena_printf(&w.a, "UPDATE requests SET type_id = (SELECT id FROM "
+                                    "request_types WHERE key = 'neu') WHERE id = %lld",
+                              (long long)c.id));
+    const RequestListItem *moved = list_item(&w, &w.v_carla, "Kopie Theta");
+    assert_string_equal(moved->type_key, "neu");
+    assert_string_equal(moved->type_name, "Neue Art");
     world_teardown(&w);
 }
 
