@@ -22,7 +22,9 @@ const Setting SETTINGS[] = {
       "Database: a SQLite file path or postgres://...; default <data>/pforte.db"),
     S(base_url, SETTING_STRING, "", 0, 0, false,
       "Public URL used in mailed links; default http://<listen>"),
-    S(threads, SETTING_INT, "0", 0, 256, false, "HTTP worker threads; 0 = twice the number of cores"),
+    S(threads, SETTING_INT, "0", 0, 256, false,
+      "HTTP worker threads; 0 = the number of cores (SQLite, at least 2) or twice that "
+      "(PostgreSQL)"),
     S(dev, SETTING_BOOL, "false", 0, 0, false, "Read templates, static files and translations "
                                                "from disk on every request"),
     S(demo, SETTING_BOOL, "false", 0, 0, false, "Fill an empty database with demo data"),
