@@ -26,6 +26,7 @@ void buf_reserve(Buf *b, size_t extra)
     else
         b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* the promise of buf.h, also before the first append */
 }
 
 void buf_append(Buf *b, const void *data, size_t n)

@@ -197,7 +197,8 @@ static const unsigned char *part_bytes(Arena *a, GMimePart *part, size_t *size)
     g_mime_data_wrapper_write_to_stream(content, mem);
     GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     unsigned char *copy = arena_alloc(a, bytes->len + 1);
-    memcpy(copy, bytes->data, bytes->len);
+    if (bytes->len)
+        memcpy(copy, bytes->data, bytes->len); /* an empty array may have no data at all */
     *size = bytes->len;
     g_object_unref(mem);
     return copy;

@@ -39,7 +39,8 @@ const char *portal_relative_time(Request *req, int64_t t, int64_t now)
         const char *at = strstr(s, "%{n}");
         if (!at)
             return s;
-        /* by hand: this runs for every row of a list, and printf costs more than the page */
+        /* by hand: this runs for every row of a list, where printf took about a quarter of
+         * the time spent building the rows */
         char digits[24];
         size_t first = sizeof digits;
         do {

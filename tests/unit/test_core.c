@@ -34,6 +34,19 @@ static void buf_grows_and_terminates(void **state)
     assert_string_equal(buf_cstr(&b), "");
     arena_free(&a);
 
+    /* reserved but not yet written: still an empty string (arena memory is not cleared), in
+     * a block that held other bytes before */
+    arena_init(&a, 4096);
+    memset(arena_alloc(&a, 1000), 'x', 1000);
+    arena_reset(&a);
+    Buf r;
+    buf_init(&r, &a);
+    buf_reserve(&r, 100);
+    assert_string_equal(buf_cstr(&r), "");
+    assert_string_equal(str_utf8_repair(&a, "", 0), "");
+    assert_string_equal(str_utf8_repair(&a, "a\xFF" "b", 3), "a\xEF\xBF\xBD" "b");
+    arena_free(&a);
+
     Buf h;
     buf_init(&h, NULL);
     buf_append(&h, "ab\0c", 4);
