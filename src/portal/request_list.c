@@ -110,22 +110,24 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
     const char *when_label = page_t(req, by_created ? N_("created") : N_("updated"));
     for (int i = 0; i < page->count; i++) {
         const RequestListItem *it = &page->items[i];
-        View *item = view_list_add(v, "items");
         int64_t when = by_created ? it->created_at : it->updated_at;
         char iso[32];
         clock_format_iso(when, iso);
-        /* view_set_ref: the page's texts live in the request's arena like the view */
-        view_set_ref(item, "key", it->key);
-        view_set_ref(item, "summary", it->summary);
-        view_set_ref(item, "type_name", it->type_name);
-        view_set_ref(item, "status", it->status);
-        view_set_ref(item, "status_label", page_t(req, request_status_msgid(it->status)));
-        view_set_ref(item, "reporter", it->reported_by_viewer ? "" : it->reporter_name);
-        view_set_ref(item, "when_label", when_label);
-        view_set(item, "when_iso", iso);
-        view_set_ref(item, "when_text", absolute_from_iso(req, iso));
-        const char *relative = portal_relative_time(req, when, now);
-        view_set_ref(item, "when_relative", relative ? relative : "");
+        const char *when_iso = arena_strdup(req->arena, iso);
+        /* by reference: the page's texts live in the request's arena like the view */
+        const ViewField fields[] = {
+            {"key", it->key},
+            {"summary", it->summary},
+            {"type_name", it->type_name},
+            {"status", it->status},
+            {"status_label", page_t(req, request_status_msgid(it->status))},
+            {"reporter", it->reported_by_viewer ? "" : it->reporter_name},
+            {"when_label", when_label},
+            {"when_iso", when_iso},
+            {"when_text", absolute_from_iso(req, iso)},
+            {"when_relative", portal_relative_time(req, when, now)},
+        };
+        view_list_add_refs(v, "items", fields, (int)(sizeof fields / sizeof fields[0]));
     }
 }
 

@@ -265,6 +265,28 @@ View *view_list_add(View *v, const char *key)
     return item;
 }
 
+View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int count)
+{
+    View *item = view_list_add(v, key);
+    if (count <= 0)
+        return item;
+    Entry *entries = arena_alloc(v->arena, sizeof *entries * (size_t)count);
+    for (int i = 0; i < count; i++) {
+        Entry *e = &entries[i];
+        e->key = fields[i].key;
+        e->key_len = strlen(e->key);
+        e->hash = name_hash(e->key, e->key_len);
+        e->value.kind = VALUE_TEXT;
+        e->value.as.text = fields[i].text ? fields[i].text : "";
+        e->value.len = strlen(e->value.as.text);
+        e->value.plain = plain_prefix(e->value.as.text, e->value.len) == e->value.len;
+        e->next = i + 1 < count ? &entries[i + 1] : NULL;
+    }
+    item->first = entries;
+    item->last = &entries[count - 1];
+    return item;
+}
+
 void view_list_add_text(View *v, const char *key, const char *text)
 {
     View *item = view_list_add(v, key);

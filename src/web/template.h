@@ -69,6 +69,15 @@ View *view_child(View *v, const char *key);
 /* Appends a new empty item to list key (creating the list, or replacing a non-list value)
  * and returns it. */
 View *view_list_add(View *v, const char *key);
+/* A key and its text for view_list_add_refs. */
+typedef struct ViewField {
+    const char *key;
+    const char *text; /* NULL: "" */
+} ViewField;
+/* Appends an item holding these texts to list key, like view_list_add and view_set_ref for
+ * each field, in one allocation and without looking for keys already set: the keys must
+ * differ, and keys and texts must outlive the view. For the rows of long lists. */
+View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int count);
 /* Appends a text item to list key; {{.}} inside {{#key}} prints it. */
 void view_list_add_text(View *v, const char *key, const char *text);
 

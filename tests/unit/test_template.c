@@ -204,6 +204,27 @@ static void test_escape_every_position(void **state)
     arena_free(&a);
 }
 
+/* view_list_add_refs: the same output as view_list_add with view_set_ref per field. */
+static void test_list_add_refs(void **state)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    View *v = view_new(&a);
+    view_set(v, "outer", "O");
+    const ViewField one[] = {{"k", "SUP-1"}, {"s", "a < b"}, {"e", NULL}};
+    const ViewField two[] = {{"k", "SUP-2"}, {"s", "plain"}, {"e", "x"}};
+    view_list_add_refs(v, "items", one, 3);
+    view_list_add_refs(v, "items", two, 3);
+    view_list_add_refs(v, "items", NULL, 0);
+    assert_int_equal(view_list_count(v, "items"), 3);
+    Buf out;
+    buf_init(&out, &a);
+    const char *src = "{{#items}}[{{k}}|{{s}}|{{^e}}-{{/e}}{{e}}|{{outer}}]{{/items}}";
+    assert_true(template_render_string(src, strlen(src), v, "de", &out, NULL));
+    assert_string_equal(buf_cstr(&out), "[SUP-1|a &lt; b|-|O][SUP-2|plain|x|O][||-|O]");
+    arena_free(&a);
+}
+
 static void test_errors_have_line_numbers(void **state)
 {
     Arena a;
@@ -552,6 +573,7 @@ int main(void)
     const struct CMUnitTest embedded[] = {
         cmocka_unit_test(test_render_cases),
         cmocka_unit_test(test_escape_every_position),
+        cmocka_unit_test(test_list_add_refs),
         cmocka_unit_test(test_errors_have_line_numbers),
         cmocka_unit_test(test_section_depth_limit),
         cmocka_unit_test(test_render_limits),
