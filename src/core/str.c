@@ -133,6 +133,24 @@ size_t str_utf8_len(const char *s)
     return n;
 }
 
+size_t str_from_int(char out[STR_INT_SIZE], int64_t v)
+{
+    char digits[STR_INT_SIZE];
+    size_t n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = digits[--n];
+    out[len] = '\0';
+    return len;
+}
+
 bool str_to_int64(const char *s, int64_t *out)
 {
     if (str_empty(s))

@@ -25,6 +25,10 @@ char *str_utf8_repair(Arena *a, const char *s, size_t n);
 bool str_has_replacement_char(const char *s);
 /* Number of code points in valid UTF-8. */
 size_t str_utf8_len(const char *s);
+/* Writes v in decimal (with '-' when negative) and a NUL to out; returns the length. Without
+ * printf: it runs for every row of long lists. */
+#define STR_INT_SIZE 21
+size_t str_from_int(char out[STR_INT_SIZE], int64_t v);
 /* Parses a decimal int64; false on junk, overflow or empty input. */
 bool str_to_int64(const char *s, int64_t *out);
 /* Decodes %XX and (when plus_is_space) '+' in place-free copy; returns NULL on bad escapes. */

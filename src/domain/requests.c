@@ -39,19 +39,13 @@ bool request_parse_key(const char *key, int64_t *number)
 char *request_format_key(Arena *a, int64_t number)
 {
     const char *prefix = settings_now()->key_prefix;
-    char digits[24];
-    int n = 0;
-    uint64_t u = number < 0 ? 0 : (uint64_t)number;
-    do {
-        digits[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char digits[STR_INT_SIZE];
+    size_t n = str_from_int(digits, number < 0 ? 0 : number);
     size_t plen = strlen(prefix);
-    char *key = arena_alloc(a, plen + 1 + (size_t)n + 1);
+    char *key = arena_alloc(a, plen + 1 + n + 1);
     memcpy(key, prefix, plen);
     key[plen] = '-';
-    for (int i = 0; i < n; i++)
-        key[plen + 1 + (size_t)i] = digits[n - 1 - i];
+    memcpy(key + plen + 1, digits, n + 1);
     return key;
 }
 

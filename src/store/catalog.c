@@ -38,12 +38,11 @@ DbResult store_request_types(Db *db, Arena *a, bool active_only, RequestType **o
 {
     *count = 0;
     *out = NULL;
-    DbStmt *st = db_prepare(db, active_only ? "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t "
-                                              "WHERE t.active = 1 ORDER BY position, id"
-                                            : "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t "
-                                              "ORDER BY position, id");
+    DbStmt *st = db_prepare(db, "SELECT " REQUEST_TYPE_COLUMNS "FROM request_types t "
+                                "WHERE ? = 0 OR t.active = 1 ORDER BY position, id");
     if (!st)
         return DB_ERROR;
+    db_bind_int(st, 1, active_only);
     int cap = 0;
     DbResult r;
     while ((r = db_step(st)) == DB_ROW) {

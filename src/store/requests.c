@@ -207,7 +207,8 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 /* ---- the list ----
  * A customer's requests come from request_access (migration 004: one row per request and
  * user who may see it, kept by triggers; 013: with the request's list columns), read along
- * its (user, time, request) index in the order the page shows - the first page and the last cost the same (keyset, no OFFSET).
+ * its (user, time, request) index in the order the page shows - the first page and the last
+ * cost the same (keyset, no OFFSET).
  * "Created by me" reads the requests' own reporter index instead, so a member of a big
  * organization does not scan its shared requests to find their own. Agents' "everything"
  * reads the requests table's time indexes. Status and type filters are switched off by

@@ -63,20 +63,6 @@ struct View {
 static const bool HTML_SPECIAL[256] = {
     ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
 
-/* Eight bytes at a time: a word holds none of the special characters when no byte of
- * word ^ (c * 0x0101..) is zero (the classic "has zero byte" test). */
-#define BYTES_OF(c) (0x0101010101010101ULL * (unsigned char)(c))
-static inline bool word_has_special(uint64_t w)
-{
-    static const char SPECIAL[] = "&<>\"'";
-    uint64_t any = 0;
-    for (int k = 0; k < 5; k++) {
-        uint64_t x = w ^ BYTES_OF(SPECIAL[k]);
-        any |= (x - BYTES_OF(1)) & ~x & BYTES_OF(0x80);
-    }
-    return any != 0;
-}
-
 static size_t plain_prefix(const char *s, size_t n)
 {
     size_t i = 0;
@@ -95,12 +81,6 @@ static size_t plain_prefix(const char *s, size_t n)
             return i + (size_t)__builtin_ctz((unsigned)mask);
     }
 #endif
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (word_has_special(w))
-            break;
-    }
     while (i < n && !HTML_SPECIAL[(unsigned char)s[i]])
         i++;
     return i;
@@ -836,16 +816,8 @@ static bool render_fail(Render *r, const Template *t, const Node *node, const ch
 
 static void append_int(Buf *out, int64_t value)
 {
-    char digits[24];
-    size_t i = sizeof digits;
-    uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-    do {
-        digits[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (value < 0)
-        digits[--i] = '-';
-    buf_append(out, digits + i, sizeof digits - i);
+    char digits[STR_INT_SIZE];
+    buf_append(out, digits, str_from_int(digits, value));
 }
 
 static void emit_value(Buf *out, const Value *val)
@@ -929,6 +901,18 @@ static bool render_section(Render *r, const Template *t, const Node *node, uint3
 
 static const Template *load_template(Render *r, const char *key, size_t len, Template *scratch);
 
+/* A partial or an in-place template (inner), found for node of t, in the same context. */
+static bool render_nested(Render *r, const Template *t, const Node *node, const Template *inner,
+                          const Context *ctx)
+{
+    if (inner->error)
+        return render_fail(r, t, node, inner->error);
+    r->partial_depth++;
+    bool ok = render_nodes(r, inner, 0, inner->count, ctx);
+    r->partial_depth--;
+    return ok;
+}
+
 static bool render_partial(Render *r, const Template *t, const Node *node, const Context *ctx)
 {
     if (r->partial_depth >= TEMPLATE_MAX_PARTIAL_DEPTH)
@@ -943,12 +927,7 @@ static bool render_partial(Render *r, const Template *t, const Node *node, const
                        (int)node->len - 9, node->text + 9);
         return false;
     }
-    if (partial->error)
-        return render_fail(r, t, node, partial->error);
-    r->partial_depth++;
-    bool ok = render_nodes(r, partial, 0, partial->count, ctx);
-    r->partial_depth--;
-    return ok;
+    return render_nested(r, t, node, partial, ctx);
 }
 
 /* {{name}} holding view_set_template: that template, rendered here with the same context
@@ -965,15 +944,7 @@ static bool render_in_place(Render *r, const Template *t, const Node *node, cons
             buf_printf(r->err, "templates/%s.html: no such template", val->as.text);
         return false;
     }
-    if (inner->error) {
-        if (r->err)
-            buf_puts(r->err, inner->error);
-        return false;
-    }
-    r->partial_depth++;
-    bool ok = render_nodes(r, inner, 0, inner->count, ctx);
-    r->partial_depth--;
-    return ok;
+    return render_nested(r, t, node, inner, ctx);
 }
 
 static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t to,

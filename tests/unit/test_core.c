@@ -122,6 +122,17 @@ static void str_utf8_validation(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(str_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid);
     assert_int_equal(str_utf8_len("Grüße"), 5);
+
+    static const struct {
+        int64_t v;
+        const char *text;
+    } ints[] = {{0, "0"}, {7, "7"}, {-42, "-42"}, {1234567890, "1234567890"},
+                {INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        char out[STR_INT_SIZE];
+        assert_int_equal(str_from_int(out, ints[i].v), strlen(ints[i].text));
+        assert_string_equal(out, ints[i].text);
+    }
 }
 
 static void str_url_helpers(void **state)
