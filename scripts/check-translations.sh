@@ -2,9 +2,9 @@
 # check-translations: fails when a UI text in use has no German translation. It collects every
 # msgid from {{_ ...}} in templates/**/*.html (whitespace runs count as one space, as in the
 # template engine) and every string literal passed to i18n_get(lang, "..."), i18n_get_ctx(lang,
-# ctx, "..."), page_t(req, "...") or T("...") in src/ or marked N_("...") (core/i18n_mark.h;
-# adjacent literals are joined), and checks that locale/de.po has a
-# non-empty, non-fuzzy msgstr for each (entries with msgctxt do not count for plain msgids).
+# ctx, "..."), page_t(req, "..."), page_tn(req, "...", n) or T("...") in src/ or marked
+# N_("...") (core/i18n_mark.h; adjacent literals are joined), and checks that locale/de.po has
+# a non-empty, non-fuzzy msgstr for each (entries with msgctxt do not count for plain msgids).
 # usage: scripts/check-translations.sh [ROOT]   exit 0 = complete, 1 = missing, 2 = error
 set -euo pipefail
 root="${1:-$(dirname "$0")/..}"
@@ -97,6 +97,7 @@ my $arg = qr/[^,;()]*(?:\([^()]*\))?[^,;()]*/; # one argument, at most one neste
 for my $file (sort @sources) {
     my $text = slurp($file);
     for my $re (qr/\bi18n_get\s*\(\s*$arg,\s*($lit)\s*\)/, qr/\bpage_t\s*\(\s*$arg,\s*($lit)\s*\)/,
+                qr/\bpage_tn\s*\(\s*$arg,\s*($lit)\s*,/,
                 qr/\bT\s*\(\s*($lit)\s*\)/, qr/\bN_\s*\(\s*($lit)\s*\)/) {
         use_msgid(literal_text($1), $file, $text, $-[0]) while $text =~ /$re/g;
     }

@@ -35,12 +35,7 @@ static const char *desk_url(Request *req, const char *query)
 /* "1 request" / "12 requests" in the page's language. */
 static const char *count_text(Request *req, int64_t n)
 {
-    if (n == 1)
-        return page_t(req, "1 request");
-    const char *s = page_t(req, "%{n} requests");
-    const char *at = strstr(s, "%{n}");
-    return at ? arena_printf(req->arena, "%.*s%lld%s", (int)(at - s), s, (long long)n, at + 4)
-              : s;
+    return n == 1 ? page_t(req, "1 request") : page_tn(req, "%{n} requests", n);
 }
 
 static void add_menu(Request *req, View *v, const DeskQueuePage *page)

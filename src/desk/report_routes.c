@@ -50,11 +50,7 @@ static void add_presets(Request *req, View *v, int days)
         View *p = view_list_add(v, "presets");
         int n = REPORT_DAY_PRESETS[i];
         view_set(p, "url", arena_printf(req->arena, "/desk/reports?days=%d", n));
-        const char *label = page_t(req, "%{n} days");
-        const char *at = strstr(label, "%{n}");
-        view_set(p, "label", at ? arena_printf(req->arena, "%.*s%d%s", (int)(at - label), label,
-                                               n, at + 4)
-                                : label);
+        view_set(p, "label", page_tn(req, "%{n} days", n));
         view_set_bool(p, "current", n == days);
     }
 }

@@ -58,13 +58,7 @@ static const char *relative_time(Request *req, int64_t now, int64_t t)
         return "";
     const RelativeUnit *u = &RELATIVE_UNITS[age < 3600 ? 0 : age < 86400 ? 1 : 2];
     int64_t n = age / u->seconds;
-    if (n == 1)
-        return page_t(req, u->one);
-    const char *text = page_t(req, u->many);
-    const char *at = strstr(text, "%{n}");
-    if (!at)
-        return text;
-    return arena_printf(req->arena, "%.*s%lld%s", (int)(at - text), text, (long long)n, at + 4);
+    return n == 1 ? page_t(req, u->one) : page_tn(req, u->many, n);
 }
 
 /* {iso, abs, rel} for <time datetime data-local-time>: app.js shows abs in local time. */

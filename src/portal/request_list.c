@@ -33,20 +33,7 @@ const char *portal_relative_time(Request *req, int64_t t, int64_t now)
         if (d >= UNITS[i].limit)
             continue;
         int64_t n = d / UNITS[i].unit;
-        if (n == 1)
-            return page_t(req, UNITS[i].one);
-        const char *s = page_t(req, UNITS[i].many);
-        const char *at = strstr(s, "%{n}");
-        if (!at)
-            return s;
-        /* without printf: this runs for every row of a list */
-        char digits[STR_INT_SIZE];
-        size_t head = (size_t)(at - s), d_len = str_from_int(digits, n), tail = strlen(at + 4);
-        char *out = arena_alloc(req->arena, head + d_len + tail + 1);
-        memcpy(out, s, head);
-        memcpy(out + head, digits, d_len);
-        memcpy(out + head + d_len, at + 4, tail + 1);
-        return out;
+        return n == 1 ? page_t(req, UNITS[i].one) : page_tn(req, UNITS[i].many, n);
     }
     return NULL;
 }

@@ -59,12 +59,7 @@ DbResult store_admin_type_update(Db *db, const RequestType *t)
                                 "WHERE id = ?");
     if (!st)
         return DB_ERROR;
-    db_bind_text(st, 1, t->key);
-    db_bind_text(st, 2, t->name_de);
-    db_bind_text(st, 3, t->name_en);
-    db_bind_text(st, 4, t->description_de);
-    db_bind_text(st, 5, t->description_en);
-    db_bind_text(st, 6, t->icon);
+    store_request_type_bind_texts(st, t);
     db_bind_int(st, 7, t->active);
     db_bind_int(st, 8, t->id);
     return db_run(st);

@@ -53,6 +53,16 @@ DbResult store_request_types(Db *db, Arena *a, bool active_only, RequestType **o
     return r;
 }
 
+void store_request_type_bind_texts(DbStmt *st, const RequestType *t)
+{
+    db_bind_text(st, 1, t->key);
+    db_bind_text(st, 2, t->name_de);
+    db_bind_text(st, 3, t->name_en);
+    db_bind_text(st, 4, t->description_de);
+    db_bind_text(st, 5, t->description_en);
+    db_bind_text(st, 6, t->icon);
+}
+
 DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, int64_t *id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO request_types (key, name_de, name_en, "
@@ -60,12 +70,7 @@ DbResult store_request_type_insert(Db *db, const RequestType *t, int64_t now, in
                                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return DB_ERROR;
-    db_bind_text(st, 1, t->key);
-    db_bind_text(st, 2, t->name_de);
-    db_bind_text(st, 3, t->name_en);
-    db_bind_text(st, 4, t->description_de);
-    db_bind_text(st, 5, t->description_en);
-    db_bind_text(st, 6, t->icon);
+    store_request_type_bind_texts(st, t);
     db_bind_int(st, 7, t->position);
     db_bind_int(st, 8, t->active);
     db_bind_int(st, 9, now);

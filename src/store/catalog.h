@@ -34,6 +34,9 @@ typedef struct RequestField {
     "t.id, t.key, t.name_de, t.name_en, t.description_de, t.description_en, t.icon, "         \
     "t.position, t.active "
 void store_request_type_read(DbStmt *st, Arena *a, RequestType *t);
+/* Binds key, name_de, name_en, description_de, description_en and icon as parameters 1-6 (the
+ * order of the insert and of the admin's update). */
+void store_request_type_bind_texts(DbStmt *st, const RequestType *t);
 
 /* The active types (or all of them) by position into *out (arena array); returns DB_OK with
  * *count set. */

@@ -130,13 +130,13 @@ static DbResult read_durations(DbStmt *st, Arena *a, ReportDuration **out, int *
     return r;
 }
 
-DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to,
-                                      ReportDuration **out, int *count)
+/* The durations whose end (the first column of sql) lies in [from, to). */
+static DbResult durations_ending_between(Db *db, Arena *a, const char *sql, int64_t from,
+                                         int64_t to, ReportDuration **out, int *count)
 {
     *out = NULL;
     *count = 0;
-    DbStmt *st = db_prepare(db, "SELECT first_response_at, created_at FROM requests "
-                                "WHERE first_response_at >= ? AND first_response_at < ?");
+    DbStmt *st = db_prepare(db, sql);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, from);
@@ -144,18 +144,22 @@ DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to
     return read_durations(st, a, out, count);
 }
 
+DbResult store_report_first_responses(Db *db, Arena *a, int64_t from, int64_t to,
+                                      ReportDuration **out, int *count)
+{
+    return durations_ending_between(db, a,
+                                    "SELECT first_response_at, created_at FROM requests "
+                                    "WHERE first_response_at >= ? AND first_response_at < ?",
+                                    from, to, out, count);
+}
+
 DbResult store_report_first_resolutions(Db *db, Arena *a, int64_t from, int64_t to,
                                         ReportDuration **out, int *count)
 {
-    *out = NULL;
-    *count = 0;
-    DbStmt *st = db_prepare(db, "SELECT first_resolved_at, created_at FROM requests "
-                                "WHERE first_resolved_at >= ? AND first_resolved_at < ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, from);
-    db_bind_int(st, 2, to);
-    return read_durations(st, a, out, count);
+    return durations_ending_between(db, a,
+                                    "SELECT first_resolved_at, created_at FROM requests "
+                                    "WHERE first_resolved_at >= ? AND first_resolved_at < ?",
+                                    from, to, out, count);
 }
 
 DbResult store_report_busiest_types(Db *db, Arena *a, int64_t from, int64_t to, int limit,

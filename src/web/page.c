@@ -14,6 +14,22 @@ const char *page_t(Request *req, const char *msgid)
     return i18n_get(req->lang, msgid);
 }
 
+const char *page_tn(Request *req, const char *msgid, int64_t n)
+{
+    const char *s = page_t(req, msgid);
+    const char *at = strstr(s, "%{n}");
+    if (!at)
+        return s;
+    /* without printf: lists call this for every row */
+    char digits[STR_INT_SIZE];
+    size_t head = (size_t)(at - s), d_len = str_from_int(digits, n), tail = strlen(at + 4);
+    char *out = arena_alloc(req->arena, head + d_len + tail + 1);
+    memcpy(out, s, head);
+    memcpy(out + head, digits, d_len);
+    memcpy(out + head + d_len, at + 4, tail + 1);
+    return out;
+}
+
 const char *page_done_notice(Request *req, const PageNotice *notices, size_t count)
 {
     const char *code = request_query(req, "done");

@@ -14,6 +14,8 @@ View *page_view(Request *req, const char *title);
 void page_render(Request *req, Response *res, int status, const char *name, View *v);
 /* Translates msgid for the request's language. */
 const char *page_t(Request *req, const char *msgid);
+/* Translates msgid and puts n in place of its "%{n}" ("%{n} days" -> "12 Tage"). */
+const char *page_tn(Request *req, const char *msgid, int64_t n);
 /* A fixed message for ?done=CODE after an action (never text from the address). */
 typedef struct PageNotice {
     const char *code, *msgid;

@@ -180,6 +180,8 @@ describe('reports dashboard', () => {
       assert.match(c, new RegExp(`href="/desk/reports/${key}\\.csv\\?days=30&amp;lang=de"`), key);
     }
     assert.match(textOf(r.text), /Tage und Wochen in UTC/);
+    assert.match(r.text, /<a class="range-preset" href="\/desk\/reports\?days=7">7 Tage<\/a>/);
+    assert.match(r.text, /href="\/desk\/reports\?days=30" aria-current="page">30 Tage<\/a>/);
     assert.doesNotMatch(r.text, /<script(?![^>]*\bsrc=)/, "no inline script: the charts need none");
   });
 
