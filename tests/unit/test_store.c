@@ -1,0 +1,315 @@
+/* test_store: the SQLite backend's write path against temporary databases - transactions of
+ * several threads share one writer connection and are committed in batches: every committed
+ * row is there (and visible to other connections as soon as db_commit returns), every rolled
+ * back one is not, also when both were in the same batch; a second write transaction of the
+ * same thread on another connection fails at once instead of waiting for itself; reads inside
+ * a transaction see its own rows; and the WAL stays bounded while readers never pause. */
+#include "core/arena.h"
+#include "core/config.h"
+#include "store/db.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static char temp_root[256];
+static int db_counter;
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+/* A fresh database with the test table t (k unique, v); its path in *path. */
+static Db *fresh_db(Arena *a, const char **path)
+{
+    const char *dir = arena_printf(a, "%s/data%d", temp_root, ++db_counter);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    cfg.data = (char *)dir;
+    cfg.db = NULL;
+    *path = arena_printf(a, "%s/pforte.db", dir);
+    Db *db = db_open(*path);
+    assert_non_null(db);
+    assert_int_equal(db_migrate(db), DB_OK);
+    assert_int_equal(db_exec(db, "CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)"), DB_OK);
+    return db;
+}
+
+static int64_t count_rows(Db *db)
+{
+    int64_t n = -1;
+    assert_int_equal(db_run_int(db_prepare(db, "SELECT count(*) FROM t"), &n), DB_OK);
+    return n;
+}
+
+/* Rows with key k: 0 or 1, -1 on an error. No cmocka assertions: threads call it too. */
+static int64_t rows_with(Db *db, int64_t k)
+{
+    int64_t n = -1;
+    DbStmt *st = db_prepare(db, "SELECT count(*) FROM t WHERE k = ?");
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, k);
+    return db_run_int(st, &n) == DB_OK ? n : -1;
+}
+
+static bool row_exists(Db *db, int64_t k)
+{
+    int64_t n = rows_with(db, k);
+    assert_true(n == 0 || n == 1);
+    return n == 1;
+}
+
+static DbResult insert_row(Db *db, int64_t k)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO t (k, v) VALUES (?, ?)");
+    db_bind_int(st, 1, k);
+    db_bind_blob(st, 2, "x", 1);
+    return db_run(st);
+}
+
+/* ---- transactions of several threads ---- */
+
+#define WRITERS 6
+#define ROUNDS 150
+
+typedef struct {
+    const char *path;
+    int index;
+    int committed, rolled_back, failures;
+} Racer;
+
+/* Each round inserts two rows; every third round rolls back, the others commit and check
+ * at once, on the thread's own connection outside any transaction, that both rows are
+ * there (db_commit returned: the batch is committed). */
+static void *race(void *arg)
+{
+    Racer *r = arg;
+    Db *db = db_open(r->path);
+    for (int i = 0; i < ROUNDS && db; i++) {
+        int64_t k = (int64_t)(r->index * ROUNDS + i) * 2 + 1;
+        if (db_begin(db) != DB_OK) {
+            r->failures++;
+            continue;
+        }
+        bool ok = insert_row(db, k) == DB_OK && insert_row(db, k + 1) == DB_OK;
+        if (!ok || i % 3 == 2) {
+            db_rollback(db);
+            r->rolled_back++;
+            if (ok && (rows_with(db, k) != 0 || rows_with(db, k + 1) != 0))
+                r->failures++;
+            continue;
+        }
+        if (db_commit(db) != DB_OK || rows_with(db, k) != 1 || rows_with(db, k + 1) != 1)
+            r->failures++;
+        else
+            r->committed++;
+    }
+    db_close(db);
+    return NULL;
+}
+
+static void test_concurrent_transactions_commit_exactly_their_rows(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    static Racer racers[WRITERS];
+    pthread_t threads[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        racers[i] = (Racer){.path = path, .index = i};
+        assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+    }
+    int committed = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(racers[i].failures, 0);
+        assert_int_equal(racers[i].committed + racers[i].rolled_back, ROUNDS);
+        committed += racers[i].committed;
+    }
+    assert_int_equal(committed, WRITERS * (ROUNDS - ROUNDS / 3));
+    assert_int_equal(count_rows(db), 2 * committed);
+    for (int i = 0; i < WRITERS; i++) /* the rolled back rounds left nothing */
+        for (int round = 2; round < ROUNDS; round += 3)
+            assert_false(row_exists(db, (int64_t)(i * ROUNDS + round) * 2 + 1));
+    db_close(db);
+    arena_free(&a);
+}
+
+/* A failed statement inside a transaction keeps the rows before it; rolling back removes
+ * them; a transaction's own reads see its rows, other connections only after the commit. */
+static void test_transaction_sees_its_rows_others_after_commit(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    Db *other = db_open(path);
+    assert_non_null(other);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_row(db, 1), DB_OK);
+    assert_int_equal(insert_row(db, 1), DB_CONFLICT); /* the duplicate alone fails */
+    assert_true(row_exists(db, 1));
+    assert_int_equal(db_read_begin(db), DB_OK); /* a snapshot inside joins the transaction */
+    assert_int_equal(count_rows(db), 1);
+    db_read_end(db);
+    assert_false(row_exists(other, 1));
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(row_exists(other, 1));
+
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_row(db, 2), DB_OK);
+    db_rollback(db);
+    assert_false(row_exists(db, 2));
+    assert_false(row_exists(other, 2));
+    assert_int_equal(count_rows(other), 1);
+    db_close(other);
+    db_close(db);
+    arena_free(&a);
+}
+
+/* A thread that holds a write transaction and begins another on a second connection gets
+ * DB_BUSY at once (it would wait for itself); its first transaction is unharmed. */
+static void test_second_write_transaction_of_a_thread_fails_fast(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    Db *second = db_open(path);
+    assert_non_null(second);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_row(db, 7), DB_OK);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(db_begin(second), DB_BUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(t1.tv_sec - t0.tv_sec < 2);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(row_exists(second, 7));
+    assert_int_equal(db_begin(second), DB_OK); /* free again */
+    assert_int_equal(insert_row(second, 8), DB_OK);
+    assert_int_equal(db_commit(second), DB_OK);
+    assert_int_equal(count_rows(db), 2);
+    db_close(second);
+    db_close(db);
+    arena_free(&a);
+}
+
+/* ---- the WAL under steady load ---- */
+
+#define WAL_LIMIT_BYTES (96LL * 1024 * 1024)
+#define WAL_WRITE_ROUNDS 6000 /* 10 pages each: 60,000 frames, 240 MB unbounded */
+
+typedef struct {
+    const char *path;
+    atomic_bool stop;
+    long reads;
+} Reader;
+
+/* Short read snapshots one after another, as HTTP threads take them. */
+static void *read_constantly(void *arg)
+{
+    Reader *r = arg;
+    Db *db = db_open(r->path);
+    while (db && !atomic_load(&r->stop)) {
+        if (db_read_begin(db) == DB_OK) {
+            count_rows(db);
+            db_read_end(db);
+            r->reads++;
+        }
+    }
+    db_close(db);
+    return NULL;
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* Readers never pause, so SQLite never finds a moment to start the WAL over by itself; the
+ * checkpoint thread restarts it now and then, and the file stays far below what the writes
+ * add up to. */
+static void test_wal_stays_bounded_under_steady_load(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *setup = fresh_db(&a, &path);
+    db_close(setup);
+    db_background_start(); /* reads cfg: the database fresh_db set up */
+    Db *db = db_open(path);
+    assert_non_null(db);
+    static Reader reader;
+    reader.path = path;
+    atomic_store(&reader.stop, false);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, read_constantly, &reader), 0);
+    static char page[3500];
+    memset(page, 'p', sizeof page);
+    static char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_int_equal(db_begin(db), DB_OK);
+    for (int k = 1; k <= 10; k++)
+        assert_int_equal(insert_row(db, k), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    long long largest = 0;
+    for (int i = 0; i < WAL_WRITE_ROUNDS; i++) { /* ten rows of a page each, rewritten */
+        assert_int_equal(db_begin(db), DB_OK);
+        for (int k = 1; k <= 10; k++) {
+            page[0] = (char)('a' + i % 26);
+            DbStmt *st = db_prepare(db, "UPDATE t SET v = ? WHERE k = ?");
+            db_bind_blob(st, 1, page, sizeof page);
+            db_bind_int(st, 2, k);
+            assert_int_equal(db_run(st), DB_OK);
+        }
+        assert_int_equal(db_commit(db), DB_OK);
+        long long size = file_size(wal);
+        largest = size > largest ? size : largest;
+    }
+    atomic_store(&reader.stop, true);
+    pthread_join(thread, NULL);
+    db_background_stop();
+    assert_true(reader.reads > 0);
+    assert_int_equal(count_rows(db), 10);
+    assert_true(largest > 0);
+    assert_true(largest < WAL_LIMIT_BYTES);
+    db_close(db);
+    arena_free(&a);
+}
+
+static int setup_all(void **state)
+{
+    snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-store.XXXXXX");
+    assert_non_null(mkdtemp(temp_root));
+    return 0;
+}
+
+static int teardown_all(void **state)
+{
+    nftw(temp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_concurrent_transactions_commit_exactly_their_rows),
+        cmocka_unit_test(test_transaction_sees_its_rows_others_after_commit),
+        cmocka_unit_test(test_second_write_transaction_of_a_thread_fails_fast),
+        cmocka_unit_test(test_wal_stays_bounded_under_steady_load),
+    };
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}
