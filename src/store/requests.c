@@ -87,6 +87,46 @@ DbResult store_request_by_submit_token(Db *db, const char *submit_token, int64_t
     return r;
 }
 
+/* Binds what every access row of the new request id holds, from index 2 on: updated_at,
+ * created_at, number, type_id, reporter_id, status, summary. */
+static void bind_access_columns(DbStmt *st, const NewRequestRow *n, int64_t id)
+{
+    db_bind_int(st, 1, id);
+    db_bind_int(st, 2, n->updated_at);
+    db_bind_int(st, 3, n->created_at);
+    db_bind_int(st, 4, n->number);
+    db_bind_int(st, 5, n->type_id);
+    db_bind_int(st, 6, n->reporter_id);
+    db_bind_text(st, 7, n->status ? n->status : "open");
+    db_bind_text(st, 8, n->summary);
+}
+
+/* The new request's access rows (migration 014): its reporter's, and one for each member of
+ * the organization it is shared with, each with the list columns. */
+static DbResult access_rows_insert(Db *db, const NewRequestRow *n, int64_t id)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO request_access (request_id, updated_at, "
+                                "created_at, number, type_id, reporter_id, status, summary, "
+                                "user_id, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+    if (!st)
+        return DB_ERROR;
+    bind_access_columns(st, n, id);
+    db_bind_int(st, 9, n->reporter_id);
+    DbResult r = db_run(st);
+    if (r != DB_OK || !n->organization_id)
+        return r;
+    st = db_prepare(db, "INSERT INTO request_access (request_id, updated_at, created_at, "
+                        "number, type_id, reporter_id, status, summary, user_id, organization) "
+                        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, u.id, 1 FROM users u "
+                        "WHERE u.organization_id = ? "
+                        "ON CONFLICT (request_id, user_id) DO UPDATE SET organization = 1");
+    if (!st)
+        return DB_ERROR;
+    bind_access_columns(st, n, id);
+    db_bind_int(st, 9, n->organization_id);
+    return db_run(st);
+}
+
 DbResult store_request_insert(Db *db, const NewRequestRow *n, int64_t *id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO requests (number, type_id, reporter_id, "
@@ -110,7 +150,10 @@ DbResult store_request_insert(Db *db, const NewRequestRow *n, int64_t *id)
     db_bind_text(st, 10, n->message_id ? n->message_id : "");
     db_bind_int(st, 11, n->created_at);
     db_bind_int(st, 12, n->updated_at);
-    return db_run_int(st, id);
+    DbResult r = db_run_int(st, id);
+    if (r == DB_OK)
+        r = access_rows_insert(db, n, *id);
+    return r;
 }
 
 DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id,

@@ -74,8 +74,9 @@ DbResult store_request_number_reserve(Db *db, int64_t count, int64_t *first);
 /* The request created with this submit token: *number and *reporter_id, both 0 when none. */
 DbResult store_request_by_submit_token(Db *db, const char *submit_token, int64_t *number,
                                        int64_t *reporter_id);
-/* Inserts the row; *id receives its id. DB_CONFLICT when the number or the submit token is
- * taken. */
+/* Inserts the row and its access rows (the reporter's, and the organization members' when
+ * it is shared); *id receives its id. DB_CONFLICT when the number or the submit token is
+ * taken. Call inside a transaction. */
 DbResult store_request_insert(Db *db, const NewRequestRow *r, int64_t *id);
 DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id,
                                     const char *value);
