@@ -452,36 +452,52 @@ static void write_headers(Buf *out, Arena *a, const MailMessage *m, const Prepar
 /* Quoted-printable with CRLF for every line break of s (CRLF, LF or CR). Lines stay within 76
  * columns; '=' never starts "=_", which is why the boundary "=_..." cannot occur in a body.
  * A leading "." or "From " is encoded too, for relays and mbox files that mangle them. */
+/* Bytes quoted-printable writes as they are (RFC 2045 6.7 (2)); blanks depend on what follows. */
+static bool qp_plain(unsigned char c)
+{
+    return c >= 0x21 && c <= 0x7e && c != '=';
+}
+
+/* Quoted-printable with CRLF line ends; writes straight into out (room reserved up front:
+ * at most 3 bytes per input byte plus a 3-byte soft break per 24 of them). */
 static void qp_encode(Buf *out, const char *s)
 {
+    size_t n = strlen(s);
+    buf_reserve(out, 4 * n + 8);
+    char *w = out->data + out->len;
     size_t col = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
         if (c == '\r' || c == '\n') {
             if (c == '\r' && p[1] == '\n')
                 p++;
-            buf_puts(out, "\r\n");
+            *w++ = '\r';
+            *w++ = '\n';
             col = 0;
             continue;
         }
-        bool line_end = p[1] == '\0' || p[1] == '\r' || p[1] == '\n';
-        bool literal =
-            (c >= 0x21 && c <= 0x7e && c != '=') || ((c == ' ' || c == '\t') && !line_end);
+        bool literal = qp_plain(c);
+        if (!literal && (c == ' ' || c == '\t'))
+            literal = p[1] != '\0' && p[1] != '\r' && p[1] != '\n'; /* not at a line end */
         if (col + (literal ? 1 : 3) > QP_LINE_MAX - 1) {
-            buf_puts(out, "=\r\n");
+            memcpy(w, "=\r\n", 3);
+            w += 3;
             col = 0;
         }
-        if (col == 0 && (c == '.' || strncmp((const char *)p, "From ", 5) == 0))
+        if (col == 0 && (c == '.' || (c == 'F' && strncmp((const char *)p, "From ", 5) == 0)))
             literal = false;
         if (literal) {
-            buf_putc(out, (char)c);
+            *w++ = (char)c;
+            col++;
         } else {
-            buf_putc(out, '=');
-            buf_putc(out, HEX[c >> 4]);
-            buf_putc(out, HEX[c & 15]);
+            *w++ = '=';
+            *w++ = HEX[c >> 4];
+            *w++ = HEX[c & 15];
+            col += 3;
         }
-        col += literal ? 1 : 3;
     }
+    out->len = (size_t)(w - out->data);
+    *w = '\0';
 }
 
 static void write_part(Buf *out, const char *subtype, const char *body)
