@@ -452,10 +452,14 @@ static void write_headers(Buf *out, Arena *a, const MailMessage *m, const Prepar
 /* Quoted-printable with CRLF for every line break of s (CRLF, LF or CR). Lines stay within 76
  * columns; '=' never starts "=_", which is why the boundary "=_..." cannot occur in a body.
  * A leading "." or "From " is encoded too, for relays and mbox files that mangle them. */
-/* Bytes quoted-printable writes as they are (RFC 2045 6.7 (2)); blanks depend on what follows. */
-static bool qp_plain(unsigned char c)
+/* Whether quoted-printable writes p[0] as it is (RFC 2045 6.7 (2), (3)): printable ASCII
+ * but '=', and blanks that do not end a line. */
+static bool qp_literal(const unsigned char *p)
 {
-    return c >= 0x21 && c <= 0x7e && c != '=';
+    unsigned char c = p[0];
+    if (c >= 0x21 && c <= 0x7e)
+        return c != '=';
+    return (c == ' ' || c == '\t') && p[1] != '\0' && p[1] != '\r' && p[1] != '\n';
 }
 
 /* Quoted-printable with CRLF line ends; writes straight into out (room reserved up front:
@@ -468,6 +472,17 @@ static void qp_encode(Buf *out, const char *s)
     size_t col = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
+        bool literal = qp_literal(p);
+        if (literal && col > 0 && col < QP_LINE_MAX - 1) { /* a run that fits the line */
+            size_t run = 1, room = QP_LINE_MAX - 1 - col;
+            while (run < room && qp_literal(p + run))
+                run++;
+            memcpy(w, p, run);
+            w += run;
+            col += run;
+            p += run - 1;
+            continue;
+        }
         if (c == '\r' || c == '\n') {
             if (c == '\r' && p[1] == '\n')
                 p++;
@@ -476,9 +491,6 @@ static void qp_encode(Buf *out, const char *s)
             col = 0;
             continue;
         }
-        bool literal = qp_plain(c);
-        if (!literal && (c == ' ' || c == '\t'))
-            literal = p[1] != '\0' && p[1] != '\r' && p[1] != '\n'; /* not at a line end */
         if (col + (literal ? 1 : 3) > QP_LINE_MAX - 1) {
             memcpy(w, "=\r\n", 3);
             w += 3;
