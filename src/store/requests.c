@@ -87,8 +87,8 @@ DbResult store_request_by_submit_token(Db *db, const char *submit_token, int64_t
     return r;
 }
 
-/* Binds what every access row of the new request id holds, from index 2 on: updated_at,
- * created_at, number, type_id, reporter_id, status, summary. */
+/* Binds what every access row of the new request holds as parameters 1-8: its id,
+ * updated_at, created_at, number, type_id, reporter_id, status, summary. */
 static void bind_access_columns(DbStmt *st, const NewRequestRow *n, int64_t id)
 {
     db_bind_int(st, 1, id);
@@ -249,9 +249,9 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
 
 /* ---- the list ----
  * A customer's requests come from request_access (migration 004: one row per request and
- * user who may see it, kept by triggers; 013: with the request's list columns), read along
- * its (user, time, request) index in the order the page shows - the first page and the last
- * cost the same (keyset, no OFFSET).
+ * user who may see it, kept by triggers and, for a new request, by store_request_insert;
+ * 013: with the request's list columns), read along its (user, time, request) index in the
+ * order the page shows - the first page and the last cost the same (keyset, no OFFSET).
  * "Created by me" reads the requests' own reporter index instead, so a member of a big
  * organization does not scan its shared requests to find their own. Agents' "everything"
  * reads the requests table's time indexes. Status and type filters are switched off by

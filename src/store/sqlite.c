@@ -145,6 +145,14 @@ static Db *connection_open(const char *url);
 /* The writer's page cache, 8 MB: the hot pages of every index stay in it. */
 #define WRITER_CACHE "PRAGMA cache_size=-8192"
 
+/* With w->mu held: the turn is free for the next thread. */
+static void turn_give_locked(Writer *w)
+{
+    w->busy = false;
+    turn_held = NULL;
+    pthread_cond_signal(&w->turn_cv);
+}
+
 /* Waits for w's turn and opens its connection on the first; false when that fails. */
 static bool turn_take(Writer *w)
 {
@@ -164,9 +172,7 @@ static bool turn_take(Writer *w)
         }
         if (!w->conn) {
             pthread_mutex_lock(&w->mu);
-            w->busy = false;
-            turn_held = NULL;
-            pthread_cond_signal(&w->turn_cv);
+            turn_give_locked(w);
             pthread_mutex_unlock(&w->mu);
             return false;
         }
@@ -174,16 +180,8 @@ static bool turn_take(Writer *w)
     return true;
 }
 
-/* With w->mu held: the turn is free for the next thread. */
-static void turn_give_locked(Writer *w)
-{
-    w->busy = false;
-    turn_held = NULL;
-    pthread_cond_signal(&w->turn_cv);
-}
-
-/* Ends the open batch: every waiting member gets r; the caller keeps the turn or gives it. */
-static void batch_end(Writer *w, DbResult r, bool give_turn)
+/* Ends the open batch: every waiting member gets r, and the turn is free. */
+static void batch_end(Writer *w, DbResult r)
 {
     pthread_mutex_lock(&w->mu);
     for (int i = 0; i < w->members; i++)
@@ -192,22 +190,21 @@ static void batch_end(Writer *w, DbResult r, bool give_turn)
     w->open = false;
     w->ended = w->batch;
     pthread_cond_broadcast(&w->done_cv);
-    if (give_turn)
-        turn_give_locked(w);
+    turn_give_locked(w);
     pthread_mutex_unlock(&w->mu);
 }
 
 static void wal_restart_if_huge(Writer *w);
 
 /* Commits the open batch (the caller has the turn); its result goes to every member. */
-static DbResult batch_commit(Writer *w, bool give_turn)
+static DbResult batch_commit(Writer *w)
 {
     DbResult r = sqlite_exec(w->conn, "COMMIT");
     if (r != DB_OK && !sqlite3_get_autocommit(w->conn->handle))
         sqlite3_exec(w->conn->handle, "ROLLBACK", NULL, NULL, NULL);
     if (r == DB_OK)
         wal_restart_if_huge(w);
-    batch_end(w, r, give_turn);
+    batch_end(w, r);
     return r;
 }
 
@@ -216,7 +213,7 @@ static DbResult batch_commit(Writer *w, bool give_turn)
 static void turn_end(Writer *w)
 {
     if (w->open && sqlite3_get_autocommit(w->conn->handle)) {
-        batch_end(w, DB_ERROR, true); /* SQLite rolled the whole transaction back */
+        batch_end(w, DB_ERROR); /* SQLite rolled the whole transaction back */
         return;
     }
     pthread_mutex_lock(&w->mu);
@@ -229,9 +226,9 @@ static void turn_end(Writer *w)
     pthread_mutex_unlock(&w->mu);
     if (empty) {
         sqlite3_exec(w->conn->handle, "ROLLBACK", NULL, NULL, NULL);
-        batch_end(w, DB_OK, true);
+        batch_end(w, DB_OK);
     } else {
-        batch_commit(w, true);
+        batch_commit(w);
     }
 }
 
@@ -253,7 +250,6 @@ static pthread_t checkpoint_thread;
 
 #define CHECKPOINT_PAGES 1000  /* SQLite's own default threshold */
 #define WAL_RESTART_PAGES 8000 /* 32 MB of 4 KB pages: then the WAL starts over */
-#define WAL_HARD_PAGES 16000   /* 64 MB: the committing writer restarts it, whatever it costs */
 static atomic_int wal_frames;  /* the WAL's length after the last commit */
 
 /* After every commit: asks the checkpoint thread to run once the WAL holds enough pages that
@@ -277,11 +273,14 @@ static int wal_committed(void *arg, sqlite3 *h, const char *name, int pages)
     return SQLITE_OK;
 }
 
-/* The checkpoint thread keeps the WAL near WAL_RESTART_PAGES. When writes outrun it (or it
- * does not get a core), the writer restarts the WAL itself before anyone writes again. */
+/* The WAL starts over only once a checkpoint has caught up with the last commit, which the
+ * checkpoint thread's passive ones never do while commits keep coming (and readers never
+ * pause). So once it is WAL_RESTART_PAGES long, the writer, right after its commit and still
+ * with the turn, restarts it: no commit can come in between, and the passive checkpoints
+ * copied most pages already, so this is short. */
 static void wal_restart_if_huge(Writer *w)
 {
-    if (atomic_load(&wal_frames) < WAL_HARD_PAGES)
+    if (atomic_load(&wal_frames) < WAL_RESTART_PAGES)
         return;
     atomic_store(&wal_frames, 0);
     int rc =
@@ -556,7 +555,7 @@ DbResult sqlite_commit(Db *db)
         return r;
     }
     if (sqlite3_get_autocommit(w->conn->handle)) { /* SQLite rolled it all back */
-        batch_end(w, DB_ERROR, true);
+        turn_end(w);
         return DB_ERROR;
     }
     pthread_mutex_lock(&w->mu);
@@ -571,7 +570,7 @@ DbResult sqlite_commit(Db *db)
         return result;
     }
     pthread_mutex_unlock(&w->mu);
-    return batch_commit(w, true);
+    return batch_commit(w);
 }
 
 void sqlite_rollback(Db *db)
@@ -603,20 +602,6 @@ static void *checkpoint_main(void *arg)
         int log_frames = -1;
         int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                            NULL);
-        if (rc == SQLITE_OK && log_frames >= WAL_RESTART_PAGES) {
-            /* the WAL starts over only once a checkpoint has caught up with the last commit,
-             * which a passive one never does while commits keep coming: now and then the
-             * writers of this process wait for one that restarts it (the passive ones copied
-             * most pages already, so the wait is short) */
-            Writer *w = db->writer;
-            if (w && turn_take(w)) {
-                if (w->open) /* a batch waits for its members: commit it first */
-                    batch_commit(w, false);
-                rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_RESTART,
-                                               &log_frames, NULL);
-                turn_end(w);
-            }
-        }
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
             log_warn("event=checkpoint_failed code=%d error=\"%s\"", rc,
                      sqlite3_errmsg(db->handle));

@@ -240,8 +240,8 @@ static long long file_size(const char *path)
 }
 
 /* Readers never pause, so SQLite never finds a moment to start the WAL over by itself; the
- * checkpoint thread restarts it now and then, and the file stays far below what the writes
- * add up to. */
+ * writer restarts it once it is long (after the checkpoint thread copied it back), and the
+ * file stays far below what the writes add up to. */
 static void test_wal_stays_bounded_under_steady_load(void **state)
 {
     Arena a;
