@@ -20,7 +20,6 @@
 #include "store/users.h"
 #include "store/activity.h"
 #include "store/requests.h"
-#include "store/mail_in.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -470,9 +469,9 @@ static DbResult queue_confirmation(CreateJob *j)
     msg.to_name = str_empty(v->name) ? NULL : v->name;
     msg.message_id = j->message_id;
     msg.reply_to = mail_reply_to_for(j->a, j->portal_name, j->reply_token);
-    if (!mail_queue(j->db, j->a, &msg, j->now))
-        return DB_ERROR;
-    return store_mail_sent_id_insert(j->db, j->message_id, j->id, j->now);
+    /* no mail_sent_ids row: replies find the request by requests.message_id, which holds
+     * this Message-ID (store_mail_request_by_sent_id looks in both) */
+    return mail_queue(j->db, j->a, &msg, j->now) ? DB_OK : DB_ERROR;
 }
 
 /* The Message-ID of the confirmation mail, kept on the request for threading later mails:

@@ -86,7 +86,8 @@ describe('mail-in corpus', () => {
     assert.match(toDora.header('reply-to'), new RegExp(`<support\\+${vars.TOKEN}@localhost>`));
     assert.equal(toDora.header('auto-submitted'), 'auto-generated');
     assert.equal(toDora.header('x-pforte'), '1');
-    assert.equal(sql(s, `SELECT count(*) FROM mail_sent_ids WHERE message_id = '<${vars.ROOT_ID}>'`), '1');
+    // the confirmation's Message-ID is kept on the request, where replies to it are looked up
+    assert.equal(sql(s, `SELECT count(*) FROM requests WHERE message_id = '<${vars.ROOT_ID}>'`), '1');
   });
 
   for (const [file, want] of Object.entries(EXPECTED)) {
