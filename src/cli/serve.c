@@ -114,8 +114,9 @@ int cli_serve(int nargs, char **args)
         .max_upload_bytes = cfg.max_upload_bytes,
         .connection_timeout = (int)cfg.connection_timeout,
         .trusted_proxies = cfg.trusted_proxies,
-        .slow_workers = cfg.hash_concurrency ? (int)cfg.hash_concurrency
+        .hash_workers = cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                              : password_default_concurrency(serve_core_count()),
+        .write_workers = (int)cfg.write_threads,
     };
     ServerApp app = {
         .routes = serve_routes(),
@@ -128,7 +129,7 @@ int cli_serve(int nargs, char **args)
     if (setup_url)
         printf("Create the first administrator account (one-time link):\n  %s\n", setup_url);
     fflush(stdout);
-    /* hashing uses half the cores, on threads of its own (the slow routes) */
+    /* hashing uses half the cores, on threads of its own (the RUN_HASHING routes) */
     password_set_concurrency(cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                                   : password_default_concurrency(serve_core_count()));
     password_init();

@@ -25,6 +25,9 @@ const Setting SETTINGS[] = {
     S(threads, SETTING_INT, "0", 0, 256, false,
       "HTTP worker threads; 0 = the number of cores (SQLite, at least 2) or twice that "
       "(PostgreSQL)"),
+    S(write_threads, SETTING_INT, "8", 0, 256, false,
+      "Threads that create and change requests; they wait for the database's write turn and "
+      "commit together, so more of them make bigger commits; 0 = the HTTP workers do it"),
     S(dev, SETTING_BOOL, "false", 0, 0, false, "Read templates, static files and translations "
                                                "from disk on every request"),
     S(demo, SETTING_BOOL, "false", 0, 0, false, "Fill an empty database with demo data"),

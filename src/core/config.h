@@ -13,6 +13,7 @@ typedef struct Config {
     char *db;
     char *base_url;
     int64_t threads;
+    int64_t write_threads;
     bool dev;
     bool demo;
     char *log_level;

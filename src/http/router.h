@@ -7,11 +7,19 @@
 
 typedef void (*Handler)(Request *req, Response *res);
 
+/* Where a route's handler runs (see server.h). */
+typedef enum {
+    RUN_HTTP = 0, /* on the HTTP worker that read the request: quick pages */
+    RUN_HASHING,  /* in the hashing pool: password hashes, CPU-heavy, a few at a time */
+    RUN_WRITING,  /* in the writing pool: creating and changing requests, which wait for the
+                     database's write turn and commit together */
+} RouteRun;
+
 typedef struct Route {
     const char *method;  /* "GET" also answers HEAD */
     const char *pattern;
     Handler handler;
-    bool slow;           /* runs on the offload pool (password hashing): see server.h */
+    RouteRun run;
 } Route;
 
 typedef enum { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED } RouteMatch;

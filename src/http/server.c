@@ -34,9 +34,13 @@
 /* MHD keeps the request head in a per-connection pool; the slack covers its bookkeeping and
  * the response head, so heads up to our own limits reach us and get our 431/414 page. */
 #define POOL_SLACK_BYTES (16 * 1024)
+/* Requests waiting for a pool thread beyond these many are answered 503 at once. */
+#define HASHING_QUEUE_MAX 32
+#define WRITING_QUEUE_MAX 256
 
 static const ServerApp *server_app;
 static const ServerOptions *server_opt;
+static Offload *hashing_pool, *writing_pool; /* NULL: those routes run on the HTTP workers */
 static atomic_uint_fast64_t next_request_id;
 static atomic_int in_flight;
 static atomic_bool stopping;
@@ -186,14 +190,15 @@ static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn, 
     return MHD_YES;
 }
 
-/* True when the request goes to a route marked slow. */
-static bool route_is_slow(Exchange *ex)
+/* The pool the request's route runs in; NULL for the HTTP worker itself. */
+static Offload *route_pool(Exchange *ex)
 {
     const Route *route = NULL;
     const char *allow = NULL;
-    return server_app->routes &&
-           router_match(server_app->routes, &ex->req, &route, &allow) == ROUTE_FOUND &&
-           route->slow;
+    if (!server_app->routes ||
+        router_match(server_app->routes, &ex->req, &route, &allow) != ROUTE_FOUND)
+        return NULL;
+    return route->run == RUN_HASHING ? hashing_pool : route->run == RUN_WRITING ? writing_pool : NULL;
 }
 
 /* On a pool thread: the whole dispatch, then the connection wakes up to send the answer. */
@@ -209,6 +214,7 @@ static void run_offloaded(void *job)
 
 static enum MHD_Result on_last_call(Exchange *ex, struct MHD_Connection *conn)
 {
+    Offload *pool;
     if (ex->answered)
         return MHD_YES;
     if (ex->dispatched)
@@ -217,10 +223,10 @@ static enum MHD_Result on_last_call(Exchange *ex, struct MHD_Connection *conn)
         exchange_body_end(ex);
     if (ex->status) {
         exchange_error(ex, server_app, ex->status);
-    } else if (server_opt->slow_workers > 0 && route_is_slow(ex)) {
-        if (offload_reserve()) {
+    } else if ((pool = route_pool(ex)) != NULL) {
+        if (offload_reserve(pool)) {
             MHD_suspend_connection(conn);
-            offload_submit(ex);
+            offload_submit(pool, ex);
             return MHD_YES;
         }
         log_warn("event=offload_full path=%s", ex->log_path);
@@ -382,12 +388,37 @@ static void server_drain(struct MHD_Daemon *d, int sig)
             break;
         }
     }
-    if (server_opt->slow_workers > 0)
-        offload_stop(); /* their connections are resumed and answered by the running daemon */
+    /* their connections are resumed and answered by the running daemon */
+    offload_stop(hashing_pool);
+    offload_stop(writing_pool);
+    hashing_pool = writing_pool = NULL;
     MHD_stop_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
     log_info("event=stopped");
+}
+
+/* The pools of the routes that do not run on the HTTP workers; a pool with no threads
+ * configured leaves its routes on the HTTP workers. */
+static bool pools_start(const ServerOptions *opt, const ServerApp *app)
+{
+    hashing_pool = writing_pool = NULL;
+    if (opt->hash_workers > 0) {
+        hashing_pool = offload_start("hashing", opt->hash_workers, HASHING_QUEUE_MAX,
+                                     run_offloaded, app->thread_exit);
+        if (!hashing_pool)
+            return false;
+    }
+    if (opt->write_workers > 0) {
+        writing_pool = offload_start("writing", opt->write_workers, WRITING_QUEUE_MAX,
+                                     run_offloaded, app->thread_exit);
+        if (!writing_pool) {
+            offload_stop(hashing_pool);
+            hashing_pool = NULL;
+            return false;
+        }
+    }
+    return true;
 }
 
 int server_run(const ServerOptions *opt, const ServerApp *app)
@@ -413,15 +444,17 @@ int server_run(const ServerOptions *opt, const ServerApp *app)
     sigaddset(&stop_set, SIGTERM);
     sigaddset(&stop_set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_set, &old_mask);
-    if (opt->slow_workers > 0 && !offload_start(opt->slow_workers, run_offloaded, app->thread_exit)) {
+    if (!pools_start(opt, app)) {
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
         signals_restore(old);
         return 1;
     }
     struct MHD_Daemon *d = daemon_start_any(opt, &addr);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (!d) {
-        if (opt->slow_workers > 0)
-            offload_stop();
+        offload_stop(hashing_pool);
+        offload_stop(writing_pool);
+        hashing_pool = writing_pool = NULL;
         log_error("event=listen_failed addr=%s", opt->listen);
         signals_restore(old);
         return 1;

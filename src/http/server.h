@@ -29,8 +29,10 @@ typedef struct ServerOptions {
     int64_t max_upload_bytes;    /* multipart bodies */
     int connection_timeout;      /* seconds idle */
     const char *trusted_proxies; /* "127.0.0.1,::1": peers whose X-Forwarded-For is believed */
-    int slow_workers;            /* threads for routes marked slow; their connections are
-                                    suspended meanwhile, so the HTTP workers stay free */
+    int hash_workers;            /* threads for RUN_HASHING routes and */
+    int write_workers;           /* for RUN_WRITING routes; their connections are suspended
+                                    meanwhile, so the HTTP workers stay free; 0: the routes
+                                    run on the HTTP workers */
 } ServerOptions;
 
 /* Starts serving and blocks until SIGTERM/SIGINT; then stops accepting, lets in-flight

@@ -15,13 +15,13 @@ void portal_attachment_download(Request *req, Response *res);
 
 const Route ACTIVITY_ROUTES[] = {
     {"GET", "/requests/{key}", portal_request_detail},
-    {"POST", "/requests/{key}/comments", portal_request_comment},
-    {"POST", "/requests/{key}/edit", portal_request_edit},
-    {"POST", "/requests/{key}/participants", portal_request_share},
-    {"POST", "/requests/{key}/participants/{id}/remove", portal_request_unshare},
-    {"POST", "/requests/{key}/organization", portal_request_organization},
-    {"POST", "/requests/{key}/resolve", portal_request_resolve},
-    {"POST", "/requests/{key}/reopen", portal_request_reopen},
+    {"POST", "/requests/{key}/comments", portal_request_comment, RUN_WRITING},
+    {"POST", "/requests/{key}/edit", portal_request_edit, RUN_WRITING},
+    {"POST", "/requests/{key}/participants", portal_request_share, RUN_WRITING},
+    {"POST", "/requests/{key}/participants/{id}/remove", portal_request_unshare, RUN_WRITING},
+    {"POST", "/requests/{key}/organization", portal_request_organization, RUN_WRITING},
+    {"POST", "/requests/{key}/resolve", portal_request_resolve, RUN_WRITING},
+    {"POST", "/requests/{key}/reopen", portal_request_reopen, RUN_WRITING},
     {"GET", "/requests/{key}/attachments/{id}/{name}", portal_attachment_download},
     {0},
 };

@@ -9,7 +9,7 @@ void portal_request_list(Request *req, Response *res);
 
 const Route REQUEST_ROUTES[] = {
     {"GET", "/new/{key}", portal_request_new_form},
-    {"POST", "/new/{key}", portal_request_new_submit},
+    {"POST", "/new/{key}", portal_request_new_submit, RUN_WRITING},
     {"GET", "/requests", portal_request_list},
     {0},
 };
