@@ -16,9 +16,11 @@
 #include "domain/ratelimit.h"
 #include "mail/compose.h"
 #include "mail/mail.h"
+#include "mail/message.h"
 #include "store/accounts.h"
 #include "store/users.h"
 #include "store/activity.h"
+#include "store/outbox.h"
 #include "store/requests.h"
 #include <sodium.h>
 #include <string.h>
@@ -428,8 +430,6 @@ typedef struct CreateJob {
     const char *submit_token; /* NULL when the form's token cannot be used */
     const char *summary;
     const char *description;
-    const char *portal_name;
-    const char *from;
     int64_t number;
     int64_t id;
     const char *key;
@@ -449,29 +449,52 @@ static const MailContent CONFIRMATION_MAIL = {
         "any time.")},
 };
 
-/* The confirmation to the reporter; its Message-ID starts the request's mail thread. */
+/* The confirmation mail's values: the reporter's name, the key and the summary. */
+static void confirmation_vars(MailVar vars[4], const char *portal_name, const char *name,
+                              const char *key, const char *summary)
+{
+    vars[0] = (MailVar){"portal_name", portal_name};
+    vars[1] = (MailVar){"name", name};
+    vars[2] = (MailVar){"key", key};
+    vars[3] = (MailVar){"summary", summary};
+}
+
+/* The confirmation to the reporter, queued without its bytes: the mail worker builds them
+ * (request_confirmation_build), outside the writer's turn. Its Message-ID, kept on the
+ * request, starts the request's mail thread. */
 static DbResult queue_confirmation(CreateJob *j)
 {
-    MailContent c = CONFIRMATION_MAIL;
-    c.button_url = arena_printf(j->a, "%s/requests/%s", config_base_url(settings_now()), j->key);
     const Viewer *v = j->viewer;
-    MailVar vars[] = {
-        {"portal_name", j->portal_name},
-        {"name", str_empty(v->name) ? v->email : v->name},
-        {"key", j->key},
-        {"summary", j->summary},
-    };
+    MailVar vars[4];
+    confirmation_vars(vars, "", "", j->key, j->summary);
+    const char *subject = mail_compose_subject(j->a, &CONFIRMATION_MAIL, vars, 4,
+                                               str_eq(v->lang, "en") ? "en" : "de");
+    return outbox_enqueue_composed(j->db, v->email, subject, OUTBOX_REQUEST_CREATED, j->number,
+                                   j->now);
+}
+
+bool request_confirmation_build(Db *db, Arena *a, int64_t number, int64_t now, Buf *out)
+{
+    RequestRow r;
+    User u;
+    if (store_request_by_number(db, a, number, &r) != DB_OK || !r.id ||
+        store_user_by_id(db, a, r.reporter_id, &u) != DB_OK || !u.id)
+        return false;
+    char *portal = store_setting_get(db, a, "portal_name");
+    const char *portal_name = str_empty(portal) ? settings_now()->portal_name : portal;
+    const char *key = request_format_key(a, number);
+    MailContent c = CONFIRMATION_MAIL;
+    c.button_url = arena_printf(a, "%s/requests/%s", config_base_url(settings_now()), key);
+    MailVar vars[4];
+    confirmation_vars(vars, portal_name, str_empty(u.name) ? u.email : u.name, key, r.summary);
     MailMessage msg = {0};
-    if (!mail_compose(j->a, &c, vars, (int)(sizeof vars / sizeof vars[0]),
-                      str_eq(v->lang, "en") ? "en" : "de", &msg))
-        return DB_ERROR;
-    msg.to = v->email;
-    msg.to_name = str_empty(v->name) ? NULL : v->name;
-    msg.message_id = j->message_id;
-    msg.reply_to = mail_reply_to_for(j->a, j->portal_name, j->reply_token);
-    /* no mail_sent_ids row: replies find the request by requests.message_id, which holds
-     * this Message-ID (store_mail_request_by_sent_id looks in both) */
-    return mail_queue(j->db, j->a, &msg, j->now) ? DB_OK : DB_ERROR;
+    if (!mail_compose(a, &c, vars, 4, str_eq(u.lang, "en") ? "en" : "de", &msg))
+        return false;
+    msg.to = u.email;
+    msg.to_name = str_empty(u.name) ? NULL : u.name;
+    msg.message_id = r.message_id;
+    msg.reply_to = mail_reply_to_for(a, portal_name, r.reply_token);
+    return mail_build(a, &msg, now, out, NULL);
 }
 
 /* The Message-ID of the confirmation mail, kept on the request for threading later mails:
@@ -686,8 +709,6 @@ RequestResult request_create(Db *db, Arena *a, const Viewer *viewer, const NewRe
     if (!*j.summary) /* a type without a summary field: its name stands in */
         j.summary = str_eq(viewer->lang, "en") ? n->form->type.name_en : n->form->type.name_de;
     j.description = field_value(n->form, j.clean, "description");
-    char *portal = store_setting_get(db, a, "portal_name");
-    j.portal_name = str_empty(portal) ? settings_now()->portal_name : portal;
 
     DbResult r = db_begin(db);
     if (r != DB_OK)

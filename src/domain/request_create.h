@@ -126,4 +126,10 @@ bool request_submit_token_valid(const char *token);
 RequestResult request_create(Db *db, Arena *a, const Viewer *viewer, const NewRequest *n,
                              int64_t now, RequestErrors *errors, CreatedRequest *out);
 
+/* The confirmation mail of request `number` to its reporter, in the reporter's language,
+ * appended to out as RFC 5322 bytes dated `now`. request_create queues it without bytes
+ * (outbox compose "request_created"); the mail worker calls this when it delivers it.
+ * False when the request or reporter is gone or the mail cannot be built. */
+bool request_confirmation_build(Db *db, Arena *a, int64_t number, int64_t now, Buf *out);
+
 #endif

@@ -55,6 +55,12 @@ static const char *compose_portal_name(const MailVar *vars, int nvars)
     return settings_now()->portal_name;
 }
 
+const char *mail_compose_subject(Arena *a, const MailContent *content, const MailVar *vars,
+                                 int nvars, const char *lang)
+{
+    return compose_text(a, content->subject, lang, vars, nvars);
+}
+
 bool mail_compose(Arena *a, const MailContent *content, const MailVar *vars, int nvars,
                   const char *lang, MailMessage *out)
 {

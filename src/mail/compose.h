@@ -21,6 +21,10 @@ typedef struct MailContent {
     const char *after[MAIL_MAX_PARAGRAPHS];     /* paragraphs after the button (msgids) */
 } MailContent;
 
+/* Just the subject mail_compose would give (for an outbox row whose bytes come later). */
+const char *mail_compose_subject(Arena *a, const MailContent *content, const MailVar *vars,
+                                 int nvars, const char *lang);
+
 /* Fills out->subject/text/html/from/lang (out->to is the caller's) from content translated
  * into lang with %{name} replaced by vars; everything lives in a. False on a template error
  * (logged). */

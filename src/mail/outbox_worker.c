@@ -4,6 +4,7 @@
  * SECURITY: logs ids, attempt counts and transport errors only - never a body, a recipient
  * or anything from the message (which may carry tokens and links). */
 #include "domain/admin.h"
+#include "domain/request_create.h"
 #include "mail/outbox_worker.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -98,6 +99,26 @@ static void outbox_record(Db *db, Arena *a, const OutboxItem *it, MailDeliveryRe
         log_warn("event=outbox_record_failed id=%lld result=%d", id, (int)r);
 }
 
+/* The bytes of a mail queued without them (outbox_enqueue_composed), built now from the
+ * database as it is. False (error filled) when they cannot be: the row is tried again later
+ * like a mail the server did not take. */
+static bool outbox_compose(Db *db, Arena *a, OutboxItem *it, int64_t now, Buf *error)
+{
+    if (!*it->compose)
+        return true;
+    Buf message;
+    buf_init(&message, a);
+    if (str_eq(it->compose, OUTBOX_REQUEST_CREATED) &&
+        request_confirmation_build(db, a, it->request_number, now, &message)) {
+        it->message = message.data;
+        it->message_len = message.len;
+        return true;
+    }
+    buf_printf(error, "the mail could not be composed (%s of request %lld)", it->compose,
+               (long long)it->request_number);
+    return false;
+}
+
 bool outbox_deliver_one(Db *db, int64_t now)
 {
     Arena a;
@@ -115,8 +136,11 @@ bool outbox_deliver_one(Db *db, int64_t now)
         from = NULL; /* the transport reports the bad setting */
     Buf error;
     buf_init(&error, &a);
-    MailDeliveryResult result = mail_transport_deliver(settings_now()->mail, cfg.data, from, it.recipient,
-                                                       it.message, it.message_len, &error);
+    MailDeliveryResult result =
+        outbox_compose(db, &a, &it, now, &error)
+            ? mail_transport_deliver(settings_now()->mail, cfg.data, from, it.recipient,
+                                     it.message, it.message_len, &error)
+            : MAIL_TEMPORARY_FAILURE;
     outbox_record(db, &a, &it, result, buf_cstr(&error), now);
     arena_free(&a);
     return true;
@@ -154,11 +178,27 @@ int outbox_deliver_batch(Db *db, int64_t now)
     MailBatchItem *batch = arena_alloc(&a, sizeof *batch * (size_t)n);
     MailDeliveryResult *results = arena_alloc(&a, sizeof *results * (size_t)n);
     Buf *errors = arena_alloc(&a, sizeof *errors * (size_t)n);
+    int *of_batch = arena_alloc(&a, sizeof *of_batch * (size_t)n); /* batch slot -> item */
+    int ready = 0;
     for (int i = 0; i < n; i++) {
-        batch[i] = (MailBatchItem){items[i].recipient, items[i].message, items[i].message_len};
         buf_init(&errors[i], &a);
+        results[i] = MAIL_TEMPORARY_FAILURE;
+        if (!outbox_compose(db, &a, &items[i], now, &errors[i]))
+            continue;
+        batch[ready] = (MailBatchItem){items[i].recipient, items[i].message, items[i].message_len};
+        of_batch[ready++] = i;
     }
-    mail_transport_deliver_batch(now_cfg->mail, cfg.data, from, batch, n, results, errors);
+    MailDeliveryResult *sent = arena_alloc(&a, sizeof *sent * (size_t)n);
+    Buf *sent_errors = arena_alloc(&a, sizeof *sent_errors * (size_t)n);
+    for (int k = 0; k < ready; k++)
+        buf_init(&sent_errors[k], &a);
+    if (ready > 0)
+        mail_transport_deliver_batch(now_cfg->mail, cfg.data, from, batch, ready, sent,
+                                     sent_errors);
+    for (int k = 0; k < ready; k++) {
+        results[of_batch[k]] = sent[k];
+        errors[of_batch[k]] = sent_errors[k];
+    }
     /* the outcomes in one transaction (one commit instead of n); one by one if that fails */
     bool together = db_begin(db) == DB_OK;
     for (int i = 0; i < n; i++)

@@ -28,6 +28,23 @@ DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, cons
     return db_run(st);
 }
 
+DbResult outbox_enqueue_composed(Db *db, const char *recipient, const char *subject,
+                                 const char *compose, int64_t request_number, int64_t now)
+{
+    DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, state, attempts, "
+                                "next_attempt_at, lease_until, last_error, created_at, compose, "
+                                "request_number) VALUES (?, ?, 'queued', 0, ?, 0, '', ?, ?, ?)");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, recipient);
+    db_bind_text(st, 2, subject ? subject : "");
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, now);
+    db_bind_text(st, 5, compose);
+    db_bind_int(st, 6, request_number);
+    return db_run(st);
+}
+
 static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
 {
     const void *p = db_col_blob(st, col, len);
@@ -57,7 +74,7 @@ static DbStmt *outbox_claim_statement(Db *db)
                 "AND ((state = 'queued' AND next_attempt_at <= ?) "
                 "  OR (state = 'sending' AND lease_until <= ?)) "
                 "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
-                "last_error, created_at");
+                "last_error, created_at, compose, request_number");
     return db_prepare(
         db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
             "WHERE id = (SELECT id FROM (SELECT id FROM outbox "
@@ -68,7 +85,7 @@ static DbStmt *outbox_claim_statement(Db *db)
             "AND ((state = 'queued' AND next_attempt_at <= ?) "
             "  OR (state = 'sending' AND lease_until <= ?)) "
             "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
-            "last_error, created_at");
+            "last_error, created_at, compose, request_number");
 }
 
 DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
@@ -91,12 +108,14 @@ DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem
         out->lease_until = db_col_int(st, 5);
         out->last_error = db_col_text(st, 6, a);
         out->created_at = db_col_int(st, 7);
+        out->compose = db_col_text(st, 8, a);
+        out->request_number = db_col_int(st, 9);
         DbResult end = db_step(st);
         r = end == DB_OK ? DB_ROW : end;
     }
     db_done(st);
-    if (r != DB_ROW)
-        return r;
+    if (r != DB_ROW || *out->compose)
+        return r; /* a mail composed on delivery has no bytes yet */
     /* the bytes, from the row that is never updated (the claim above rewrote a small row) */
     st = db_prepare(db, "SELECT message FROM outbox_bodies WHERE outbox_id = ?");
     if (!st)

@@ -22,6 +22,8 @@ typedef struct OutboxItem {
     const char *last_error;
     int64_t created_at;
     int64_t sent_at; /* 0 until sent */
+    const char *compose;    /* "" or what the worker builds on delivery (outbox_enqueue_composed) */
+    int64_t request_number; /* the request that mail is about */
 } OutboxItem;
 
 /* Inserts a queued message due at `now`. Call inside the transaction of the change the mail
@@ -29,11 +31,20 @@ typedef struct OutboxItem {
 DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, const char *message,
                         size_t len, int64_t now);
 
+/* outbox.compose of a new request's confirmation to its reporter */
+#define OUTBOX_REQUEST_CREATED "request_created"
+
+/* Inserts a queued mail without its bytes: the delivering worker builds them (`compose`
+ * names what, e.g. "request_created", about request `request_number`), so the queuing
+ * transaction stays short. subject is for the admin list. DB_OK or an error. */
+DbResult outbox_enqueue_composed(Db *db, const char *recipient, const char *subject,
+                                 const char *compose, int64_t request_number, int64_t now);
+
 /* Atomically claims one due row - queued with next_attempt_at <= now, or sending with an
  * expired lease (a delivery interrupted by a crash) - setting state 'sending', lease_until
  * now + lease_seconds and attempts + 1. One statement, safe with several processes.
- * Returns DB_ROW with *out filled (strings and message in a), DB_OK when nothing is due,
- * or an error. */
+ * Returns DB_ROW with *out filled (strings and message in a; message NULL when out->compose
+ * is set), DB_OK when nothing is due, or an error. */
 DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a);
 
 /* The following only change a row that is still 'sending' (claimed); DB_CONFLICT when it is

@@ -359,6 +359,45 @@ static void test_deliver_batch_to_maildir(void **state)
     arena_free(&a);
 }
 
+/* A mail queued without its bytes is built when delivered; when that is impossible (here: no
+ * request 999) it goes back to the queue with the reason, and the batch's other mails are
+ * delivered all the same. */
+static void test_composed_mail_that_cannot_be_built_waits(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *data;
+    Db *db = fresh_db(&a, &data);
+    cfg.mail = (char *)"maildir";
+    queue_committed(db, &a, "kunde@example.org", T0);
+    queue_committed(db, &a, "kunde@example.org", T0);
+    assert_int_equal(outbox_enqueue_composed(db, "kundin@example.org", "Ihre Anfrage SUP-999",
+                                             OUTBOX_REQUEST_CREATED, 999, T0),
+                     DB_OK);
+    assert_int_equal(outbox_deliver_batch(db, T0), 3);
+    assert_int_equal(count_files(arena_printf(&a, "%s/mail/new", data)), 2);
+    OutboxItem *rows;
+    size_t count = 0;
+    assert_int_equal(outbox_list_recent(db, &a, 10, &rows, &count), DB_OK);
+    assert_int_equal(count, 3);
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(rows[i].recipient, "kundin@example.org") != 0) {
+            assert_string_equal(rows[i].state, "sent");
+            continue;
+        }
+        assert_string_equal(rows[i].state, "queued");
+        assert_int_equal(rows[i].attempts, 1);
+        assert_int_equal(rows[i].next_attempt_at, T0 + 30);
+        assert_non_null(strstr(rows[i].last_error, "could not be composed"));
+        assert_string_equal(rows[i].subject, "Ihre Anfrage SUP-999");
+    }
+    assert_true(outbox_deliver_one(db, T0 + 30)); /* the lone retry (the newest row) too */
+    assert_string_equal(newest(db, &a).state, "queued");
+    assert_int_equal(newest(db, &a).attempts, 2);
+    db_close(db);
+    arena_free(&a);
+}
+
 /* A refused connection is retried after 30 s, 1, 2, 4 ... minutes; when the retry window
  * (1 h here) closes, one last try at its end, then the row is failed with the last error. */
 static void test_retry_until_window_closes(void **state)
@@ -486,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_retry_delay),
         cmocka_unit_test(test_deliver_one_to_maildir),
         cmocka_unit_test(test_deliver_batch_to_maildir),
+        cmocka_unit_test(test_composed_mail_that_cannot_be_built_waits),
         cmocka_unit_test(test_retry_until_window_closes),
         cmocka_unit_test(test_permanent_failure_and_crash_recovery),
         cmocka_unit_test(test_worker_thread_wakes_and_stops),
