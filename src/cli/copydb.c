@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "core/arena.h"
 #include "core/str.h"
+#include "domain/search_index.h"
 #include "store/copy.h"
 #include <stdio.h>
 #include <sys/stat.h>
@@ -30,6 +31,11 @@ int cli_copy_db(int nargs, char **args)
     from = db_open(from_url);
     if (!from || db_migrate(from) != DB_OK) {
         fprintf(stderr, "pforte copy-db: cannot open or upgrade %s\n", from_url);
+        goto done;
+    }
+    /* the newest requests may not be in SQLite's search index yet; PostgreSQL gets it whole */
+    if (search_index_catch_up(from) != DB_OK) {
+        fprintf(stderr, "pforte copy-db: cannot complete the search index of %s\n", from_url);
         goto done;
     }
     to = db_open(to_url);

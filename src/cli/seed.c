@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/str.h"
 #include "domain/demo.h"
+#include "domain/search_index.h"
 #include "store/accounts.h"
 #include "store/activity.h"
 #include "store/catalog.h"
@@ -220,6 +221,12 @@ static int seed_run(Seed *s, const char *password_hash)
     if (r != DB_OK) {
         db_rollback(s->db);
         fprintf(stderr, "pforte seed-bench: failed (%d); nothing was written\n", (int)r);
+        return 1;
+    }
+    r = search_index_catch_up(s->db); /* SQLite: the search index, batch by batch */
+    if (r != DB_OK) {
+        fprintf(stderr, "pforte seed-bench: the search index failed (%d); `pforte serve` "
+                        "completes it\n", (int)r);
         return 1;
     }
     printf("seeded %lld requests of %lld customers in %.1f s; heavy customer %s "

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "domain/accounts.h"
 #include "domain/demo.h"
+#include "domain/search_index.h"
 #include "domain/sla_worker.h"
 #include "domain/workflow.h"
 #include "domain/mail_poll.h"
@@ -139,11 +140,13 @@ int cli_serve(int nargs, char **args)
     db_background_start();
     outbox_worker_start();
     sla_worker_start();
+    search_index_worker_start();
     workflow_worker_start(); /* closes resolved requests after cfg.auto_close_days */
     mail_poller_start();
     int rc = server_run(&opt, &app);
     mail_poller_stop();
     workflow_worker_stop();
+    search_index_worker_stop();
     sla_worker_stop();
     outbox_worker_stop();
     db_background_stop();

@@ -8,6 +8,7 @@
 #include "core/i18n_mark.h"
 #include "core/str.h"
 #include "domain/request_list.h"
+#include "domain/search_index.h"
 #include "store/catalog.h"
 #include <stdint.h>
 #include <string.h>
@@ -256,6 +257,8 @@ RequestResult desk_queue_read(Db *db, Arena *a, const Viewer *viewer, const char
     memset(out, 0, sizeof *out);
     if (!request_viewer_is_staff(viewer))
         return REQUEST_NOT_FOUND;
+    if (!str_empty(request_list_clean_query(a, query->q)))
+        search_index_before_search(db); /* before the snapshot, which must see its rows */
     if (db_read_begin(db) != DB_OK)
         return REQUEST_UNAVAILABLE;
     QueueFilter f = {0};

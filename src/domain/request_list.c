@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/str.h"
 #include "domain/catalog.h"
+#include "domain/search_index.h"
 #include "store/requests.h"
 #include <stdint.h>
 #include <string.h>
@@ -193,6 +194,8 @@ RequestResult request_list_for_viewer(Db *db, Arena *a, const Viewer *viewer, co
             p->type = ""; /* an unknown type filters nothing */
     }
     f.match = request_list_match_expression(a, p->q);
+    if (!str_empty(f.match))
+        search_index_before_search(db);
     f.by_created = str_eq(p->sort, "created");
     f.limit = REQUEST_LIST_PAGE_SIZE + 1;
     p->filtered = !str_eq(p->scope, "all") || !str_eq(p->status, "all") || *p->type || *p->q;

@@ -1,6 +1,7 @@
 /* activity: SQL for a request's timeline (events), its people (reporter and participants),
  * its field values and the changes made on its page. Callers hold the transaction. */
 #include "store/activity.h"
+#include "store/backend.h"
 #include "store/requests.h"
 #include <string.h>
 
@@ -314,15 +315,75 @@ DbResult store_request_search_refresh(Db *db, int64_t request_id)
     if (r != DB_OK)
         return r;
     st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
-                        "SELECT r.id, r.summary, r.description || char(10) || "
-                        "COALESCE((SELECT group_concat(c.body, char(10)) FROM "
-                        "(SELECT body FROM events WHERE request_id = r.id AND kind = 'comment' "
-                        "AND internal = 0 ORDER BY id) c), '') "
-                        "FROM requests r WHERE r.id = ?");
+                        "SELECT r.id, r.summary, " SEARCH_BODY_SQLITE " FROM requests r "
+                        "WHERE r.id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);
     return db_run(st);
+}
+
+/* One batch of store_search_catch_up, inside its transaction. */
+static DbResult search_catch_up_batch(Db *db, int limit, int *indexed)
+{
+    int64_t done = 0, top = 0;
+    DbStmt *st = db_prepare(db, "SELECT value FROM counters WHERE name = 'search_indexed'");
+    DbResult r = st ? db_run_int(st, &done) : DB_ERROR;
+    if (r == DB_OK && (st = db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM requests")))
+        r = db_run_int(st, &top);
+    if (r != DB_OK || top <= done)
+        return r;
+    int64_t upto = top - done > limit ? done + limit : top;
+    /* rows a comment's refresh put there meanwhile are replaced, not doubled */
+    if ((st = db_prepare(db, "DELETE FROM request_search WHERE rowid > ? AND rowid <= ?"))) {
+        db_bind_int(st, 1, done);
+        db_bind_int(st, 2, upto);
+        r = db_run(st);
+    }
+    if (r == DB_OK && (st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                                           "SELECT r.id, r.summary, " SEARCH_BODY_SQLITE
+                                           " FROM requests r WHERE r.id > ? AND r.id <= ?"))) {
+        db_bind_int(st, 1, done);
+        db_bind_int(st, 2, upto);
+        r = db_run(st);
+        *indexed = db_changes(db);
+    }
+    if (r == DB_OK &&
+        (st = db_prepare(db, "UPDATE counters SET value = ? WHERE name = 'search_indexed'"))) {
+        db_bind_int(st, 1, upto);
+        r = db_run(st);
+    }
+    return st ? r : DB_ERROR;
+}
+
+DbResult store_search_catch_up(Db *db, int limit, int *indexed)
+{
+    *indexed = 0;
+    if (db_kind(db) == DB_POSTGRES)
+        return DB_OK; /* indexed in the creating transaction */
+    DbResult r = db_begin(db);
+    if (r != DB_OK)
+        return r;
+    r = search_catch_up_batch(db, limit, indexed);
+    if (r == DB_OK)
+        r = db_commit(db);
+    if (r != DB_OK) {
+        db_rollback(db);
+        *indexed = 0;
+    }
+    return r;
+}
+
+bool store_search_behind(Db *db)
+{
+    if (db_kind(db) == DB_POSTGRES)
+        return false;
+    int64_t behind = 1; /* when in doubt, catch up */
+    DbStmt *st = db_prepare(db, "SELECT COALESCE(MAX(id), 0) > (SELECT value FROM counters "
+                                "WHERE name = 'search_indexed') FROM requests");
+    if (st)
+        db_run_int(st, &behind);
+    return behind != 0;
 }
 
 DbResult store_organization_name(Db *db, Arena *a, int64_t id, char **name)

@@ -14,6 +14,13 @@ typedef struct DbStmtHead {
     Db *db;
 } DbStmtHead;
 
+/* SQLite: what the full-text index holds for request r (request_search's body column): the
+ * description and the public comments, one a line. */
+#define SEARCH_BODY_SQLITE                                                                     \
+    "r.description || char(10) || COALESCE((SELECT group_concat(c.body, char(10)) FROM "     \
+    "(SELECT body FROM events WHERE request_id = r.id AND kind = 'comment' "                   \
+    "AND internal = 0 ORDER BY id) c), '')"
+
 #define DB_KIND_OF(db) (((const DbHead *)(const void *)(db))->kind)
 #define STMT_KIND_OF(st) DB_KIND_OF(((const DbStmtHead *)(const void *)(st))->db)
 

@@ -172,11 +172,10 @@ DbResult store_request_value_insert(Db *db, int64_t request_id, int64_t field_id
 DbResult store_request_search_insert(Db *db, int64_t request_id, const char *summary,
                                      const char *body)
 {
-    DbStmt *st = db_kind(db) == DB_POSTGRES
-                     ? db_prepare(db, "INSERT INTO request_search (request_id, summary, body) "
-                                      "VALUES (?, ?, ?)")
-                     : db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
-                                      "VALUES (?, ?, ?)");
+    if (db_kind(db) != DB_POSTGRES)
+        return DB_OK; /* SQLite: store_search_catch_up indexes new requests in batches */
+    DbStmt *st = db_prepare(db, "INSERT INTO request_search (request_id, summary, body) "
+                                "VALUES (?, ?, ?)");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, request_id);

@@ -150,7 +150,12 @@ describe('creating a request', () => {
     assert.equal(sql(srv.server, `SELECT kind FROM events WHERE request_id = ${id} ORDER BY id LIMIT 1`), 'created');
     assert.equal(sql(srv.server, `SELECT count(*) FROM events e JOIN attachments a ON a.event_id = e.id WHERE e.request_id = ${id} AND e.kind = 'created'`), '1',
       'the file belongs to the "created" event');
-    // the search index (FTS5 on SQLite, a tsvector table on PostgreSQL) holds the request
+    // a search right after the create finds it (SQLite indexes new requests in batches after
+    // their commit, and a search catches up first), and then the index holds the request
+    // (FTS5 on SQLite, a tsvector table on PostgreSQL)
+    const found = await carla.get('/requests?q=Montag');
+    assert.ok(found.text.includes(key), 'the search lists the new request');
+    assert.ok(!(await carla.get('/requests?q=Zebrastreifen')).text.includes(key));
     const pg = Boolean(srv.server.database);
     assert.equal(sql(srv.server, `SELECT summary FROM request_search WHERE ${pg ? 'request_id' : 'rowid'} = ${id}`), GOOD.f_summary);
     assert.equal(sql(srv.server, pg

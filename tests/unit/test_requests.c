@@ -11,6 +11,7 @@
 #include "domain/catalog.h"
 #include "domain/request_list.h"
 #include "domain/requests.h"
+#include "domain/search_index.h"
 #include "store/activity.h"
 #include "store/db.h"
 #include "store/users.h"
@@ -596,6 +597,55 @@ static void test_list_scopes(void **state)
     world_teardown(&w);
 }
 
+static int64_t int_of(World *w, const char *sql)
+{
+    DbStmt *st = db_prepare(w->db, sql);
+    assert_non_null(st);
+    int64_t v = -1;
+    assert_int_equal(db_run_int(st, &v), DB_OK);
+    return v;
+}
+
+/* New requests reach the full-text index after their transaction, batch by batch; a search
+ * catches up first, so it finds a request created just before it. A comment's refresh of a
+ * request not indexed yet and the batch that indexes it later leave one row, with both. */
+static void test_search_catches_up(void **state)
+{
+    World w;
+    world_setup(&w);
+    CreatedRequest c;
+    create(&w, &w.v_anna, "Exportfehler Lohnabrechnung", NULL, false, NULL, &c);
+    assert_int_equal(int_of(&w, "SELECT count(*) FROM request_search"), 0);
+    assert_true(store_search_behind(w.db));
+    assert_int_equal(list_count(&w, &w.v_anna, "all", "Lohnabrechnung"), 1);
+    assert_false(store_search_behind(w.db));
+    assert_int_equal(int_of(&w, "SELECT count(*) FROM request_search"), 1);
+
+    CreatedRequest d;
+    create(&w, &w.v_anna, "Druckerproblem", NULL, false, NULL, &d);
+    assert_int_equal(db_exec(w.db, arena_printf(&w.a, "INSERT INTO events (request_id, actor_id, "
+                                                      "kind, body, internal, created_at) VALUES "
+                                                      "(%lld, %lld, 'comment', 'Toner leer', 0, 1)",
+                                                (long long)d.id, (long long)w.anna.id)),
+                     DB_OK);
+    assert_int_equal(store_request_search_refresh(w.db, d.id), DB_OK);
+    assert_int_equal(list_count(&w, &w.v_anna, "all", "Toner"), 1);
+    assert_int_equal(list_count(&w, &w.v_anna, "all", "Druckerproblem"), 1);
+    assert_int_equal(int_of(&w, "SELECT count(*) FROM request_search"), 2);
+
+    /* more than one batch, indexed by the thread's step */
+    for (int i = 0; i < SEARCH_INDEX_BATCH + 10; i++)
+        create(&w, &w.v_carla, arena_printf(&w.a, "Massenanfrage %d", i), NULL, false, NULL,
+               NULL);
+    assert_int_equal(search_index_catch_up(w.db), DB_OK);
+    assert_false(store_search_behind(w.db));
+    assert_int_equal(int_of(&w, "SELECT count(*) FROM request_search"), SEARCH_INDEX_BATCH + 12);
+    assert_int_equal(int_of(&w, "SELECT value FROM counters WHERE name = 'search_indexed'"),
+                     int_of(&w, "SELECT max(id) FROM requests"));
+    assert_int_equal(list_count(&w, &w.v_carla, "all", "Massenanfrage"), 25); /* a page */
+    world_teardown(&w);
+}
+
 /* The summary of the first row of viewer's "all" list, "" when empty. */
 static const char *list_first(World *w, const Viewer *v)
 {
@@ -808,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_submit_token_is_idempotent),
         cmocka_unit_test(test_numbers_unique_under_concurrency),
         cmocka_unit_test(test_list_scopes),
+        cmocka_unit_test(test_search_catches_up),
         cmocka_unit_test(test_list_follows_access_changes),
         cmocka_unit_test(test_list_columns_follow_edits),
         cmocka_unit_test(test_updated_at_moves_on_every_write),
