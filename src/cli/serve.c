@@ -140,7 +140,8 @@ int cli_serve(int nargs, char **args)
     db_background_start();
     outbox_worker_start();
     sla_worker_start();
-    search_index_worker_start();
+    if (!postgres)
+        search_index_worker_start(); /* PostgreSQL indexes in the creating transaction */
     workflow_worker_start(); /* closes resolved requests after cfg.auto_close_days */
     mail_poller_start();
     int rc = server_run(&opt, &app);
