@@ -198,7 +198,9 @@ static Offload *route_pool(Exchange *ex)
     if (!server_app->routes ||
         router_match(server_app->routes, &ex->req, &route, &allow) != ROUTE_FOUND)
         return NULL;
-    return route->run == RUN_HASHING ? hashing_pool : route->run == RUN_WRITING ? writing_pool : NULL;
+    if (route->run == RUN_HASHING)
+        return hashing_pool;
+    return route->run == RUN_WRITING ? writing_pool : NULL;
 }
 
 /* On a pool thread: the whole dispatch, then the connection wakes up to send the answer. */
