@@ -263,6 +263,20 @@ describe('creating a request', () => {
     assert.equal(stored, mail.header('message-id'));
   });
 
+  it('mails the confirmation in the language of the profile and under its current name', async () => {
+    // the mail worker builds the confirmation when it sends it, from the request and profile
+    addUser(srv.server, 'erin@example.com', 'Erin Customer');
+    sql(srv.server, "UPDATE users SET lang = 'en' WHERE email = 'erin@example.com'");
+    const erin = await login(srv.server, 'erin@example.com');
+    const key = keyOf(await send(erin, 'question', (await formOf(erin, 'question')).fields,
+      { f_summary: 'Where is the export?', f_description: 'It is missing from the menu.' }));
+    const mail = await srv.server.waitForMail({ to: 'erin@example.com', subject: key });
+    assert.equal(mail.subject, `Your request ${key}: Where is the export?`);
+    assert.match(mail.text, /^Hello Erin Customer,/m);
+    assert.match(mail.text, new RegExp(`under the number ${key}`));
+    assert.equal(mail.header('content-language'), 'en');
+  });
+
   it('shares with the organization when asked (only customers with one see the choice)', async () => {
     const { fields, html } = await formOf(anna, 'question');
     assert.match(textOf(html), /Mit meiner Organisation Muster Handels GmbH teilen/);
