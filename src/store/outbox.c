@@ -4,23 +4,34 @@
 #include "store/outbox.h"
 #include <string.h>
 
-DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, const char *message,
-                        size_t len, int64_t now)
+/* The queued row; *id receives its id. compose "" for a mail whose bytes follow. */
+static DbResult outbox_insert(Db *db, const char *recipient, const char *subject,
+                              const char *compose, int64_t request_number, int64_t now,
+                              int64_t *id)
 {
     DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, state, attempts, "
-                                "next_attempt_at, lease_until, last_error, created_at) "
-                                "VALUES (?, ?, 'queued', 0, ?, 0, '', ?) RETURNING id");
+                                "next_attempt_at, lease_until, last_error, created_at, compose, "
+                                "request_number) VALUES (?, ?, 'queued', 0, ?, 0, '', ?, ?, ?) "
+                                "RETURNING id");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, recipient);
     db_bind_text(st, 2, subject ? subject : "");
     db_bind_int(st, 3, now);
     db_bind_int(st, 4, now);
+    db_bind_text(st, 5, compose);
+    db_bind_int(st, 6, request_number);
+    return db_run_int(st, id);
+}
+
+DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, const char *message,
+                        size_t len, int64_t now)
+{
     int64_t id = 0;
-    DbResult r = db_run_int(st, &id);
+    DbResult r = outbox_insert(db, recipient, subject, "", 0, now, &id);
     if (r != DB_OK)
         return r;
-    st = db_prepare(db, "INSERT INTO outbox_bodies (outbox_id, message) VALUES (?, ?)");
+    DbStmt *st = db_prepare(db, "INSERT INTO outbox_bodies (outbox_id, message) VALUES (?, ?)");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
@@ -31,18 +42,8 @@ DbResult outbox_enqueue(Db *db, const char *recipient, const char *subject, cons
 DbResult outbox_enqueue_composed(Db *db, const char *recipient, const char *subject,
                                  const char *compose, int64_t request_number, int64_t now)
 {
-    DbStmt *st = db_prepare(db, "INSERT INTO outbox (recipient, subject, state, attempts, "
-                                "next_attempt_at, lease_until, last_error, created_at, compose, "
-                                "request_number) VALUES (?, ?, 'queued', 0, ?, 0, '', ?, ?, ?)");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, recipient);
-    db_bind_text(st, 2, subject ? subject : "");
-    db_bind_int(st, 3, now);
-    db_bind_int(st, 4, now);
-    db_bind_text(st, 5, compose);
-    db_bind_int(st, 6, request_number);
-    return db_run(st);
+    int64_t id = 0;
+    return outbox_insert(db, recipient, subject, compose, request_number, now, &id);
 }
 
 static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
