@@ -258,7 +258,7 @@ RequestResult desk_queue_read(Db *db, Arena *a, const Viewer *viewer, const char
     if (!request_viewer_is_staff(viewer))
         return REQUEST_NOT_FOUND;
     if (!str_empty(request_list_clean_query(a, query->q)))
-        search_index_before_search(db); /* before the snapshot, which must see its rows */
+        search_index_catch_up(db); /* before the snapshot, which must see its rows */
     if (db_read_begin(db) != DB_OK)
         return REQUEST_UNAVAILABLE;
     QueueFilter f = {0};

@@ -195,7 +195,7 @@ RequestResult request_list_for_viewer(Db *db, Arena *a, const Viewer *viewer, co
     }
     f.match = request_list_match_expression(a, p->q);
     if (!str_empty(f.match))
-        search_index_before_search(db);
+        search_index_catch_up(db);
     f.by_created = str_eq(p->sort, "created");
     f.limit = REQUEST_LIST_PAGE_SIZE + 1;
     p->filtered = !str_eq(p->scope, "all") || !str_eq(p->status, "all") || *p->type || *p->q;

@@ -8,41 +8,35 @@
 /* More batches than a day of requests could need: a bound, not a limit anyone reaches. */
 #define CATCH_UP_MAX_BATCHES 100000
 
-DbResult search_index_catch_up(Db *db)
+static void *worker_main(void *arg);
+static WorkerLoop worker = WORKER_LOOP_INIT("search_index_worker", worker_main);
+
+/* Batches until the index holds every request or, with a loop, until it is asked to stop
+ * (checked between batches). DB_OK or the first error. */
+static DbResult catch_up(Db *db, WorkerLoop *loop)
 {
     DbResult r = DB_OK;
-    for (int i = 0; i < CATCH_UP_MAX_BATCHES && store_search_behind(db); i++) {
-        int indexed = 0;
-        r = store_search_catch_up(db, SEARCH_INDEX_BATCH, &indexed);
-        if (r != DB_OK)
-            break;
-    }
+    for (int i = 0; i < CATCH_UP_MAX_BATCHES && r == DB_OK &&
+                    !(loop && worker_loop_should_stop(loop)) && store_search_behind(db);
+         i++)
+        r = store_search_catch_up(db, SEARCH_INDEX_BATCH);
+    if (r != DB_OK)
+        log_warn("event=search_catch_up_failed result=%d", (int)r);
     return r;
 }
 
-void search_index_before_search(Db *db)
+DbResult search_index_catch_up(Db *db)
 {
-    DbResult r = search_index_catch_up(db);
-    if (r != DB_OK)
-        log_warn("event=search_catch_up_failed result=%d", (int)r);
+    return catch_up(db, NULL);
 }
-
-static void *worker_main(void *arg);
-static WorkerLoop worker = WORKER_LOOP_INIT("search_index_worker", worker_main);
 
 static void *worker_main(void *arg)
 {
     (void)arg;
     while (!worker_loop_should_stop(&worker)) {
         Db *db = db_thread();
-        int indexed = 0;
-        DbResult r = DB_OK;
-        /* one batch at a time, so a stop request is seen between batches */
-        while (db && r == DB_OK && !worker_loop_should_stop(&worker) && store_search_behind(db)) {
-            r = store_search_catch_up(db, SEARCH_INDEX_BATCH, &indexed);
-            if (r != DB_OK)
-                log_warn("event=search_catch_up_failed result=%d", (int)r);
-        }
+        if (db)
+            catch_up(db, &worker);
         worker_loop_wait(&worker, SEARCH_INDEX_POLL_MS);
     }
     db_thread_close();

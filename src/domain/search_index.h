@@ -12,12 +12,10 @@
 #define SEARCH_INDEX_BATCH 250   /* requests per transaction */
 #define SEARCH_INDEX_POLL_MS 500 /* how often the thread looks */
 
-/* Indexes every request created so far, batch by batch. DB_OK or the first error (what was
- * indexed before it stays). */
+/* Indexes every request created so far, batch by batch (nothing to do costs one read). DB_OK
+ * or the first error, which is logged; what was indexed before it stays. A search calls it
+ * first and then runs on the index as it is, whatever it returned. */
 DbResult search_index_catch_up(Db *db);
-/* Before a search: catches up when requests wait. A failure is logged, not returned - the
- * search then runs on the index as it is. */
-void search_index_before_search(Db *db);
 
 /* Starts the thread (no-op when it runs); it opens its own connection with db_thread(). */
 void search_index_worker_start(void);

@@ -324,7 +324,7 @@ DbResult store_request_search_refresh(Db *db, int64_t request_id)
 }
 
 /* One batch of store_search_catch_up, inside its transaction. */
-static DbResult search_catch_up_batch(Db *db, int limit, int *indexed)
+static DbResult search_catch_up_batch(Db *db, int limit)
 {
     int64_t done = 0, top = 0;
     DbStmt *st = db_prepare(db, "SELECT value FROM counters WHERE name = 'search_indexed'");
@@ -346,7 +346,6 @@ static DbResult search_catch_up_batch(Db *db, int limit, int *indexed)
         db_bind_int(st, 1, done);
         db_bind_int(st, 2, upto);
         r = db_run(st);
-        *indexed = db_changes(db);
     }
     if (r == DB_OK &&
         (st = db_prepare(db, "UPDATE counters SET value = ? WHERE name = 'search_indexed'"))) {
@@ -356,21 +355,18 @@ static DbResult search_catch_up_batch(Db *db, int limit, int *indexed)
     return st ? r : DB_ERROR;
 }
 
-DbResult store_search_catch_up(Db *db, int limit, int *indexed)
+DbResult store_search_catch_up(Db *db, int limit)
 {
-    *indexed = 0;
     if (db_kind(db) == DB_POSTGRES)
         return DB_OK; /* indexed in the creating transaction */
     DbResult r = db_begin(db);
     if (r != DB_OK)
         return r;
-    r = search_catch_up_batch(db, limit, indexed);
+    r = search_catch_up_batch(db, limit);
     if (r == DB_OK)
         r = db_commit(db);
-    if (r != DB_OK) {
+    if (r != DB_OK)
         db_rollback(db);
-        *indexed = 0;
-    }
     return r;
 }
 

@@ -93,9 +93,9 @@ DbResult store_request_set_message_id(Db *db, int64_t request_id, const char *me
  * public comment (never internal notes). */
 DbResult store_request_search_refresh(Db *db, int64_t request_id);
 /* SQLite: adds up to `limit` requests created since the last call to the full-text index, in
- * one transaction of its own (*indexed: how many); new requests are not indexed when they are
- * created (migration 016). PostgreSQL indexes in the creating transaction: DB_OK, 0. */
-DbResult store_search_catch_up(Db *db, int limit, int *indexed);
+ * one transaction of its own; new requests are not indexed when they are created (migration
+ * 016). PostgreSQL indexes in the creating transaction: DB_OK at once. */
+DbResult store_search_catch_up(Db *db, int limit);
 /* True when requests wait for store_search_catch_up (or it cannot tell); false on PostgreSQL. */
 bool store_search_behind(Db *db);
 /* The name of organization id ("" when none). */
