@@ -46,7 +46,7 @@ static const MailContent INVITATION_MAIL = {
      N_("If you do not know what this is about, you can ignore this mail.")},
 };
 
-static const char *portal_name(Db *db, Arena *a)
+const char *notify_portal_name(Db *db, Arena *a)
 {
     char *name = store_setting_get(db, a, "portal_name");
     return str_empty(name) ? settings_now()->portal_name : name;
@@ -173,7 +173,7 @@ static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *
     content_for(&content, change, !str_empty(p->name), paragraphs);
     content.button_url = arena_printf(a, "%s/requests/%s", config_base_url(settings_now()), r->key);
     MailVar vars[] = {
-        {"portal_name", portal_name(db, a)},
+        {"portal_name", notify_portal_name(db, a)},
         {"key", r->key},
         {"summary", r->summary},
         {"name", p->name},
@@ -191,7 +191,7 @@ static DbResult queue_one(Db *db, Arena *a, const RequestView *r, const Viewer *
     msg.to = p->email;
     msg.to_name = str_empty(p->name) ? NULL : p->name;
     msg.message_id = message_id_new(a, r, change->event_id, p->user_id);
-    msg.reply_to = mail_reply_to_for(a, portal_name(db, a), r->reply_token);
+    msg.reply_to = mail_reply_to_for(a, notify_portal_name(db, a), r->reply_token);
     if (*root) {
         msg.in_reply_to = *root;
         msg.references = *root;
@@ -247,7 +247,7 @@ DbResult notify_invitation(Db *db, Arena *a, const RequestView *r, const Viewer 
     content.button_url =
         arena_printf(a, "%s/register/finish?token=%s", config_base_url(settings_now()), token);
     MailVar vars[] = {
-        {"portal_name", portal_name(db, a)},
+        {"portal_name", notify_portal_name(db, a)},
         {"sharer", str_empty(actor->name) ? actor->email : actor->name},
         {"key", r->key},
         {"summary", r->summary},

@@ -27,6 +27,9 @@ typedef struct NotifyChange {
     int64_t recipient_id;                /* NOTIFY_SHARED: the one person to tell */
 } NotifyChange;
 
+/* The portal's name as mails show it: the admin's setting, else the configured one. */
+const char *notify_portal_name(Db *db, Arena *a);
+
 /* Queues one mail per person to tell (reporter and participants who are customers with a
  * password, have notifications on, are not disabled and are not the actor), each with [KEY] in the
  * subject, In-Reply-To/References set to the request's Message-ID (created and stored with the

@@ -480,8 +480,7 @@ bool request_confirmation_build(Db *db, Arena *a, int64_t number, int64_t now, B
     if (store_request_by_number(db, a, number, &r) != DB_OK || !r.id ||
         store_user_by_id(db, a, r.reporter_id, &u) != DB_OK || !u.id)
         return false;
-    char *portal = store_setting_get(db, a, "portal_name");
-    const char *portal_name = str_empty(portal) ? settings_now()->portal_name : portal;
+    const char *portal_name = notify_portal_name(db, a);
     const char *key = request_format_key(a, number);
     MailContent c = CONFIRMATION_MAIL;
     c.button_url = arena_printf(a, "%s/requests/%s", config_base_url(settings_now()), key);

@@ -373,6 +373,14 @@ static int signal_wait(int timeout_ms)
     }
 }
 
+/* Lets the pools' queued jobs finish and stops them. */
+static void pools_stop(void)
+{
+    offload_stop(hashing_pool);
+    offload_stop(writing_pool);
+    hashing_pool = writing_pool = NULL;
+}
+
 /* Stops accepting, lets requests in flight finish (a second signal cuts it short), stops. */
 static void server_drain(struct MHD_Daemon *d, int sig)
 {
@@ -390,10 +398,7 @@ static void server_drain(struct MHD_Daemon *d, int sig)
             break;
         }
     }
-    /* their connections are resumed and answered by the running daemon */
-    offload_stop(hashing_pool);
-    offload_stop(writing_pool);
-    hashing_pool = writing_pool = NULL;
+    pools_stop(); /* their connections are resumed and answered by the running daemon */
     MHD_stop_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
@@ -415,8 +420,7 @@ static bool pools_start(const ServerOptions *opt, const ServerApp *app)
         writing_pool = offload_start("writing", opt->write_workers, WRITING_QUEUE_MAX,
                                      run_offloaded, app->thread_exit);
         if (!writing_pool) {
-            offload_stop(hashing_pool);
-            hashing_pool = NULL;
+            pools_stop();
             return false;
         }
     }
@@ -454,9 +458,7 @@ int server_run(const ServerOptions *opt, const ServerApp *app)
     struct MHD_Daemon *d = daemon_start_any(opt, &addr);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (!d) {
-        offload_stop(hashing_pool);
-        offload_stop(writing_pool);
-        hashing_pool = writing_pool = NULL;
+        pools_stop();
         log_error("event=listen_failed addr=%s", opt->listen);
         signals_restore(old);
         return 1;
