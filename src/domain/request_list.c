@@ -6,6 +6,7 @@
 #include "domain/request_list.h"
 #include "core/buf.h"
 #include "core/str.h"
+#include "domain/admin.h"
 #include "domain/catalog.h"
 #include "domain/search_index.h"
 #include "store/requests.h"
@@ -137,13 +138,41 @@ static const char *cursor_of(Arena *a, const RequestListItem *item, bool by_crea
                         (long long)item->id);
 }
 
+/* The names of the types a page shows, looked up once per type rather than once per row. */
+typedef struct TypeNames {
+    int count;
+    struct {
+        int64_t id;
+        const char *key, *name;
+    } seen[8];
+} TypeNames;
+
+static void type_name(Db *db, Arena *a, TypeNames *names, int64_t id, const char *lang,
+                      const char **key, const char **name)
+{
+    for (int i = 0; i < names->count; i++)
+        if (names->seen[i].id == id) {
+            *key = names->seen[i].key;
+            *name = names->seen[i].name;
+            return;
+        }
+    catalog_type_name(db, a, id, lang, key, name);
+    if (names->count < (int)(sizeof names->seen / sizeof names->seen[0])) {
+        names->seen[names->count].id = id;
+        names->seen[names->count].key = *key;
+        names->seen[names->count].name = *name;
+        names->count++;
+    }
+}
+
 static void item_from_row(Db *db, Arena *a, RequestListItem *item, const RequestListRow *row,
-                          const Viewer *viewer, const char *lang)
+                          const Viewer *viewer, const char *lang, const char *prefix,
+                          TypeNames *names)
 {
     item->id = row->id;
-    item->key = request_format_key(a, row->number);
+    item->key = request_format_key_prefixed(a, prefix, row->number);
     item->summary = row->summary;
-    catalog_type_name(db, a, row->type_id, lang, &item->type_key, &item->type_name);
+    type_name(db, a, names, row->type_id, lang, &item->type_key, &item->type_name);
     item->status = row->status;
     item->reporter_id = row->reporter_id;
     item->reporter_name = str_empty(row->reporter_name) ? row->reporter_email : row->reporter_name;
@@ -166,9 +195,11 @@ static DbResult read_page(Db *db, Arena *a, const RequestListFilter *f, const Vi
         count = REQUEST_LIST_PAGE_SIZE;
     out->items = arena_alloc(a, sizeof *out->items * (size_t)(count ? count : 1));
     out->count = count;
+    const char *prefix = arena_strdup(a, settings_now()->key_prefix);
+    TypeNames names = {0};
     for (int i = 0; i < count; i++) {
         int at = f->backward ? count - 1 - i : i;
-        item_from_row(db, a, &out->items[at], &rows[i], viewer, lang);
+        item_from_row(db, a, &out->items[at], &rows[i], viewer, lang, prefix, &names);
     }
     return DB_OK;
 }

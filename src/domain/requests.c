@@ -38,7 +38,11 @@ bool request_parse_key(const char *key, int64_t *number)
 
 char *request_format_key(Arena *a, int64_t number)
 {
-    const char *prefix = settings_now()->key_prefix;
+    return request_format_key_prefixed(a, settings_now()->key_prefix, number);
+}
+
+char *request_format_key_prefixed(Arena *a, const char *prefix, int64_t number)
+{
     char digits[STR_INT_SIZE];
     size_t n = str_from_int(digits, number < 0 ? 0 : number);
     size_t plen = strlen(prefix);

@@ -67,6 +67,8 @@ typedef struct Viewer {
 bool request_parse_key(const char *key, int64_t *number);
 /* The key of request number 42 with the configured prefix: "SUP-42", in a. */
 char *request_format_key(Arena *a, int64_t number);
+/* The same with a prefix the caller looked up once (settings_now()->key_prefix), for lists. */
+char *request_format_key_prefixed(Arena *a, const char *prefix, int64_t number);
 /* Fills v from the signed-in user (pointers into u, which must outlive v). */
 void request_viewer_from_user(Viewer *v, const User *u);
 /* True for agents and admins (who see every request). */

@@ -84,11 +84,43 @@ static void add_filters(Request *req, View *v, const RequestListParams *p, bool 
     view_set(v, "q", p->q);
 }
 
+/* The texts a page repeats row after row, computed once per distinct value. */
+typedef struct RowTexts {
+    int statuses;
+    const char *status[8], *status_label[8];
+    int64_t minutes; /* portal_relative_time depends on the age in whole minutes only */
+    const char *relative;
+} RowTexts;
+
+static const char *status_label(Request *req, RowTexts *t, const char *status)
+{
+    for (int i = 0; i < t->statuses; i++)
+        if (str_eq(t->status[i], status))
+            return t->status_label[i];
+    const char *label = page_t(req, request_status_msgid(status));
+    if (t->statuses < (int)(sizeof t->status / sizeof t->status[0])) {
+        t->status[t->statuses] = status;
+        t->status_label[t->statuses++] = label;
+    }
+    return label;
+}
+
+static const char *relative_time(Request *req, RowTexts *t, int64_t when, int64_t now)
+{
+    int64_t minutes = (now > when ? now - when : 0) / 60;
+    if (minutes != t->minutes) {
+        t->minutes = minutes;
+        t->relative = portal_relative_time(req, when, now);
+    }
+    return t->relative;
+}
+
 static void add_items(Request *req, View *v, const RequestListPage *page)
 {
     int64_t now = clock_now();
     bool by_created = str_eq(page->params.sort, "created");
     const char *when_label = page_t(req, by_created ? N_("created") : N_("updated"));
+    RowTexts texts = {.minutes = -1};
     for (int i = 0; i < page->count; i++) {
         const RequestListItem *it = &page->items[i];
         int64_t when = by_created ? it->created_at : it->updated_at;
@@ -101,12 +133,12 @@ static void add_items(Request *req, View *v, const RequestListPage *page)
             {"summary", it->summary},
             {"type_name", it->type_name},
             {"status", it->status},
-            {"status_label", page_t(req, request_status_msgid(it->status))},
+            {"status_label", status_label(req, &texts, it->status)},
             {"reporter", it->reported_by_viewer ? "" : it->reporter_name},
             {"when_label", when_label},
             {"when_iso", when_iso},
             {"when_text", absolute_from_iso(req, iso)},
-            {"when_relative", portal_relative_time(req, when, now)},
+            {"when_relative", relative_time(req, &texts, when, now)},
         };
         view_list_add_refs(v, "items", fields, (int)(sizeof fields / sizeof fields[0]));
     }

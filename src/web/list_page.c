@@ -37,8 +37,8 @@ void list_page_pager(Arena *a, View *v, const char *path, const char *query,
 void list_page_choice(View *v, const char *list, const char *value, const char *label,
                       const char *current)
 {
-    View *o = view_list_add(v, list);
-    view_set(o, "value", value);
-    view_set(o, "label", label);
-    view_set_bool(o, "selected", str_eq(value, current));
+    /* selected: any non-empty text is true for {{#selected}} */
+    const ViewField fields[] = {
+        {"value", value}, {"label", label}, {"selected", str_eq(value, current) ? "1" : ""}};
+    view_list_add_refs(v, list, fields, (int)(sizeof fields / sizeof fields[0]));
 }

@@ -18,7 +18,9 @@ const char *list_page_url(Arena *a, const char *path, const char *query);
  * has_pager. */
 void list_page_pager(Arena *a, View *v, const char *path, const char *query,
                      const char *next_cursor, const char *prev_cursor, bool paged);
-/* One option {value, label, selected} of the list `list`; selected when value is current. */
+/* One option {value, label, selected} of the list `list`; selected when value is current.
+ * value and label are kept by reference: they must outlive the view (literals, translations,
+ * the request's arena). */
 void list_page_choice(View *v, const char *list, const char *value, const char *label,
                       const char *current);
 

@@ -133,7 +133,11 @@ static Value *view_slot_keyed(View *v, const char *key, bool copy_key)
 {
     size_t len = strlen(key);
     uint32_t hash = name_hash(key, len);
-    Entry *e = view_find(v, key, len, hash);
+    /* the last entry first: rows appended to a list set the same key again and again */
+    Entry *e = v->last && v->last->hash == hash && v->last->key_len == len &&
+                       memcmp(v->last->key, key, len) == 0
+                   ? v->last
+                   : view_find(v, key, len, hash);
     if (e)
         return &e->value;
     e = arena_alloc(v->arena, sizeof *e);
@@ -227,9 +231,8 @@ View *view_child(View *v, const char *key)
     return slot->as.child;
 }
 
-View *view_list_add(View *v, const char *key)
+static View *list_append(View *v, Value *slot)
 {
-    Value *slot = view_slot(v, key);
     if (slot->kind != VALUE_LIST) {
         slot->kind = VALUE_LIST;
         slot->as.list.first = slot->as.list.last = NULL;
@@ -245,17 +248,33 @@ View *view_list_add(View *v, const char *key)
     return item;
 }
 
+View *view_list_add(View *v, const char *key)
+{
+    return list_append(v, view_slot(v, key));
+}
+
 View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int count)
 {
-    View *item = view_list_add(v, key);
+    Value *slot = view_slot(v, key);
+    /* rows of a list share their keys: the previous row's entry at the same place gives the
+     * length and hash when it holds the very same key string */
+    const View *prev = slot->kind == VALUE_LIST ? slot->as.list.last : NULL;
+    const Entry *same = prev ? prev->first : NULL;
+    View *item = list_append(v, slot);
     if (count <= 0)
         return item;
     Entry *entries = arena_alloc(v->arena, sizeof *entries * (size_t)count);
     for (int i = 0; i < count; i++) {
         Entry *e = &entries[i];
         e->key = fields[i].key;
-        e->key_len = strlen(e->key);
-        e->hash = name_hash(e->key, e->key_len);
+        if (same && same->key == e->key) {
+            e->key_len = same->key_len;
+            e->hash = same->hash;
+        } else {
+            e->key_len = strlen(e->key);
+            e->hash = name_hash(e->key, e->key_len);
+        }
+        same = same ? same->next : NULL;
         e->value.kind = VALUE_TEXT;
         e->value.as.text = fields[i].text ? fields[i].text : "";
         e->value.len = strlen(e->value.as.text);
@@ -279,13 +298,13 @@ typedef struct Context {
     const struct Context *parent;
 } Context;
 
+/* part: the length of name's first part (len without a dot), first_hash: its name_hash */
 static const Value *context_lookup_hashed(const Context *ctx, const char *name, size_t len,
-                                         uint32_t first_hash)
+                                         size_t part, uint32_t first_hash)
 {
     if (len == 1 && name[0] == '.')
         return ctx && ctx->view && ctx->view->self.kind != VALUE_NONE ? &ctx->view->self : NULL;
-    const char *dot = memchr(name, '.', len);
-    size_t part = dot ? (size_t)(dot - name) : len;
+    const char *dot = part < len ? name + part : NULL;
     Entry *e = NULL;
     for (; ctx && !e; ctx = ctx->parent)
         e = view_find(ctx->view, name, part, first_hash);
@@ -301,18 +320,19 @@ static const Value *context_lookup_hashed(const Context *ctx, const char *name, 
     return e ? &e->value : NULL;
 }
 
-/* The hash of a (dotted) name's first part. */
-static uint32_t first_part_hash(const char *name, size_t len)
+/* The length of a (dotted) name's first part. */
+static size_t first_part_len(const char *name, size_t len)
 {
     const char *dot = memchr(name, '.', len);
-    return name_hash(name, dot ? (size_t)(dot - name) : len);
+    return dot ? (size_t)(dot - name) : len;
 }
 
 /* Resolves a (dotted) name: the first part walks the context stack outward, the rest
  * descends into objects. Returns NULL when missing. */
 static const Value *context_lookup(const Context *ctx, const char *name, size_t len)
 {
-    return context_lookup_hashed(ctx, name, len, first_part_hash(name, len));
+    size_t part = first_part_len(name, len);
+    return context_lookup_hashed(ctx, name, len, part, name_hash(name, part));
 }
 
 static const Value *view_lookup(const View *v, const char *name)
@@ -369,7 +389,8 @@ typedef struct Node {
     uint32_t end;            /* sections: index of the first node after the body */
     const char *text;        /* text run, name, msgid, or partial key "partials/NAME" */
     const Template *partial; /* cached templates: the resolved partial */
-    uint32_t hash;           /* names (variables, sections): first_part_hash */
+    uint32_t part;           /* names (variables, sections): length of the first part */
+    uint32_t hash;           /* names: name_hash of the first part */
 } Node;
 
 struct Template {
@@ -478,8 +499,10 @@ static Node *compile_emit(Compiler *c, Op op, const char *text, size_t len)
     node->line = c->line;
     node->text = text;
     node->len = (uint32_t)len;
-    if (op == OP_VAR || op == OP_SECTION || op == OP_INVERTED)
-        node->hash = first_part_hash(text, len);
+    if (op == OP_VAR || op == OP_SECTION || op == OP_INVERTED) {
+        node->part = (uint32_t)first_part_len(text, len);
+        node->hash = name_hash(text, node->part);
+    }
     return node;
 }
 
@@ -879,7 +902,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
 static bool render_section(Render *r, const Template *t, const Node *node, uint32_t body,
                            const Context *ctx)
 {
-    const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->hash);
+    const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
     if (node->op == OP_INVERTED)
         return value_truthy(val) ? true : render_nodes(r, t, body, node->end, ctx);
     if (!value_truthy(val))
@@ -959,7 +982,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
             buf_append(r->out, node->text, node->len);
             break;
         case OP_VAR: {
-            const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->hash);
+            const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
             if (val && val->kind == VALUE_TEMPLATE) {
                 if (!render_in_place(r, t, node, val, ctx))
                     return false;
