@@ -57,6 +57,8 @@ struct View {
     Entry *first, *last;
     View *next_item; /* next item of the list this view belongs to */
     Value self;      /* the item's own text for lists of text ({{.}}) */
+    Entry *fields;   /* view_list_add_refs: its entries, one array (first..) */
+    uint32_t field_count;
 };
 
 /* The characters buf_append_html replaces; used to skip it for text that has none. */
@@ -283,6 +285,8 @@ View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int 
     }
     item->first = entries;
     item->last = &entries[count - 1];
+    item->fields = entries;
+    item->field_count = (uint32_t)count;
     return item;
 }
 
@@ -828,7 +832,43 @@ typedef struct Render {
     size_t out_start;
     uint64_t steps;
     int partial_depth;
+    bool hints; /* the templates are the cached ones: node_lookup may remember places */
 } Render;
+
+/* Where each name of a list row's template was last found in the row: rows built by
+ * view_list_add_refs hold the same keys at the same places, so from the second row on a
+ * name is found without searching. Per thread (the compiled templates are shared); a slot
+ * that another node took over only costs the ordinary lookup. Only for the cached templates,
+ * whose nodes stay where they are (Render.hints): a template compiled for one render could
+ * leave its address to another one's node. */
+#define HINT_SLOTS 128
+typedef struct Hint {
+    const Node *node;
+    const char *key; /* the very key string found there (rows share them) */
+    uint32_t pos;
+} Hint;
+static _Thread_local Hint hints[HINT_SLOTS];
+
+static const Value *node_lookup(const Render *r, const Context *ctx, const Node *node)
+{
+    const View *v = ctx ? ctx->view : NULL;
+    bool plain = r->hints && node->part == node->len; /* not dotted */
+    Hint *h = &hints[((uintptr_t)node / sizeof *node) % HINT_SLOTS];
+    if (plain && v && v->field_count && h->node == node && h->pos < v->field_count &&
+        v->fields[h->pos].key == h->key)
+        return &v->fields[h->pos].value;
+    const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
+    if (plain && val && v && v->field_count) {
+        const Entry *e = (const Entry *)((const char *)val - offsetof(Entry, value));
+        if (e >= v->fields && e < v->fields + v->field_count) {
+            h->node = node;
+            h->key = e->key;
+            h->pos = (uint32_t)(e - v->fields);
+        }
+    }
+    return val;
+}
+
 
 static bool render_fail(Render *r, const Template *t, const Node *node, const char *msg)
 {
@@ -902,7 +942,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
 static bool render_section(Render *r, const Template *t, const Node *node, uint32_t body,
                            const Context *ctx)
 {
-    const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
+    const Value *val = node_lookup(r, ctx, node);
     if (node->op == OP_INVERTED)
         return value_truthy(val) ? true : render_nodes(r, t, body, node->end, ctx);
     if (!value_truthy(val))
@@ -982,7 +1022,7 @@ static bool render_nodes(Render *r, const Template *t, uint32_t from, uint32_t t
             buf_append(r->out, node->text, node->len);
             break;
         case OP_VAR: {
-            const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
+            const Value *val = node_lookup(r, ctx, node);
             if (val && val->kind == VALUE_TEMPLATE) {
                 if (!render_in_place(r, t, node, val, ctx))
                     return false;
@@ -1068,6 +1108,7 @@ bool template_render(const char *name, View *v, const char *lang, Buf *out, Buf 
     arena_init(&temp, 16384);
     Render r = {.out = out, .err = err, .lang = lang, .out_start = out->len};
     r.arena = v ? v->arena : &temp;
+    r.hints = !assets_dev();
     Template scratch;
     const Template *t = load_template(&r, name, len, &scratch);
     bool ok;

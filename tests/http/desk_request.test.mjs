@@ -7,7 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseForms, textOf, useServer } from './lib/server.mjs';
-import { addUser, login, sql } from './lib/fixtures.mjs';
+import { addUser, login, outboxSettled, sql } from './lib/fixtures.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Moves the server's clock; it re-reads the offset at most once a second. */
@@ -65,6 +65,7 @@ describe('desk: one request', () => {
     admin = await login(s, 'ada@example.com');
     key = await createRequest(carla, { participants: 'dora@example.com' });
     await createRequest(carla, { f_summary: 'Second concern of Carla' });
+    await outboxSettled(s); /* the confirmations and Dora's share mail, before any count */
   });
 
   it('answers 404 to customers on every desk request URL, GET and POST', async () => {
@@ -114,6 +115,7 @@ describe('desk: one request', () => {
 
   it('keeps internal notes and their files out of every customer output', async () => {
     const s = srv.server;
+    await outboxSettled(s);
     const mailsBefore = s.mail().length;
     const form = await deskForm(alex, key, '/reply');
     const fd = new FormData();

@@ -539,6 +539,47 @@ static void test_assets_embedded(void **state)
     assert_null(assets_find("../templates/home.html", NULL));
 }
 
+/* Rows of a cached template (partials/field_select, its options through select_option):
+ * the places remembered from one row must not serve a row that holds its keys elsewhere,
+ * other keys, or no array at all - and must not leak from one list into another. */
+static void test_list_rows_found_in_any_order(void **state)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    View *v = view_new(&a);
+    view_set(v, "id", "f");
+    view_set(v, "label", "Field");
+    const ViewField first[] = {{"value", "a"}, {"label", "A"}, {"selected", ""}};
+    const ViewField again[] = {{"value", "b"}, {"label", "B"}, {"selected", "1"}};
+    const ViewField swapped[] = {{"label", "C"}, {"selected", ""}, {"value", "c"}};
+    const ViewField fewer[] = {{"label", "D"}};
+    view_list_add_refs(v, "options", first, 3);
+    view_list_add_refs(v, "options", again, 3);
+    view_list_add_refs(v, "options", swapped, 3);
+    view_list_add_refs(v, "options", fewer, 1); /* value from nowhere, label from the row */
+    View *plain = view_list_add(v, "options");
+    view_set(plain, "value", "e");
+    view_set(plain, "label", "E");
+    const char *want = "<option value=\"a\">A</option><option value=\"b\" selected>B</option>"
+                       "<option value=\"c\">C</option><option value=\"\">D</option>"
+                       "<option value=\"e\">E</option>";
+    for (int round = 0; round < 2; round++) { /* the second round starts with remembered places */
+        Buf out;
+        buf_init(&out, &a);
+        assert_true(template_render("partials/field_select", v, "en", &out, NULL));
+        const char *start = strstr(buf_cstr(&out), "<option value=\"a\"");
+        assert_non_null(start);
+        char got[512];
+        size_t n = 0;
+        for (const char *p = start; *p && n + 1 < sizeof got; p++)
+            if (*p != '\n') /* the template puts each option on a line of its own */
+                got[n++] = *p;
+        got[n] = '\0';
+        assert_non_null(strstr(got, want));
+    }
+    arena_free(&a);
+}
+
 static void *render_many(void *unused)
 {
     Arena a;
@@ -582,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_embedded_templates_compile),
         cmocka_unit_test(test_assets_embedded),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_list_rows_found_in_any_order),
     };
     const struct CMUnitTest dev[] = {
         cmocka_unit_test(test_partials),

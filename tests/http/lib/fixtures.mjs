@@ -29,6 +29,19 @@ export function sql(server, statement) {
   return r.stdout.trim();
 }
 
+/** Waits until the outbox holds no mail still to be sent (queued or being sent): mails are
+ *  built and delivered by the mail worker after the request that queued them, so a count of
+ *  the mails "since now" starts clean only then. */
+export async function outboxSettled(server, timeoutMs = 15000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = Number(sql(server, "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')"));
+    if (pending === 0) return;
+    assert.ok(Date.now() < end, `${pending} mails still in the outbox after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** A client signed in as email (the login form of /login?next=NEXT when next is given);
  *  client.loginLocation is where the login redirected to. */
 export async function login(server, email, next) {
