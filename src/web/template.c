@@ -824,6 +824,18 @@ bool template_init(Buf *err)
 
 /* ---- renderer ---- */
 
+/* Where each name of a list row's template was found in the row before: rows built by
+ * view_list_add_refs hold the same keys at the same places, so from the second row on a
+ * name is found without searching. One table per render (templates compiled for this render
+ * in dev mode live as long as it does, so a node's address means one node throughout); a
+ * slot that another node took over only costs the ordinary lookup. */
+#define HINT_SLOTS 64
+typedef struct Hint {
+    const struct Node *node;
+    const char *key; /* the very key string found there (rows share them) */
+    uint32_t pos;
+} Hint;
+
 typedef struct Render {
     Buf *out;
     Buf *err;
@@ -832,28 +844,14 @@ typedef struct Render {
     size_t out_start;
     uint64_t steps;
     int partial_depth;
-    bool hints; /* the templates are the cached ones: node_lookup may remember places */
+    Hint hints[HINT_SLOTS];
 } Render;
 
-/* Where each name of a list row's template was last found in the row: rows built by
- * view_list_add_refs hold the same keys at the same places, so from the second row on a
- * name is found without searching. Per thread (the compiled templates are shared); a slot
- * that another node took over only costs the ordinary lookup. Only for the cached templates,
- * whose nodes stay where they are (Render.hints): a template compiled for one render could
- * leave its address to another one's node. */
-#define HINT_SLOTS 128
-typedef struct Hint {
-    const Node *node;
-    const char *key; /* the very key string found there (rows share them) */
-    uint32_t pos;
-} Hint;
-static _Thread_local Hint hints[HINT_SLOTS];
-
-static const Value *node_lookup(const Render *r, const Context *ctx, const Node *node)
+static const Value *node_lookup(Render *r, const Context *ctx, const Node *node)
 {
     const View *v = ctx ? ctx->view : NULL;
-    bool plain = r->hints && node->part == node->len; /* not dotted */
-    Hint *h = &hints[((uintptr_t)node / sizeof *node) % HINT_SLOTS];
+    bool plain = node->part == node->len; /* not dotted */
+    Hint *h = &r->hints[((uintptr_t)node / sizeof *node) % HINT_SLOTS];
     if (plain && v && v->field_count && h->node == node && h->pos < v->field_count &&
         v->fields[h->pos].key == h->key)
         return &v->fields[h->pos].value;
@@ -868,7 +866,6 @@ static const Value *node_lookup(const Render *r, const Context *ctx, const Node 
     }
     return val;
 }
-
 
 static bool render_fail(Render *r, const Template *t, const Node *node, const char *msg)
 {
@@ -1108,7 +1105,6 @@ bool template_render(const char *name, View *v, const char *lang, Buf *out, Buf 
     arena_init(&temp, 16384);
     Render r = {.out = out, .err = err, .lang = lang, .out_start = out->len};
     r.arena = v ? v->arena : &temp;
-    r.hints = !assets_dev();
     Template scratch;
     const Template *t = load_template(&r, name, len, &scratch);
     bool ok;

@@ -539,9 +539,9 @@ static void test_assets_embedded(void **state)
     assert_null(assets_find("../templates/home.html", NULL));
 }
 
-/* Rows of a cached template (partials/field_select, its options through select_option):
- * the places remembered from one row must not serve a row that holds its keys elsewhere,
- * other keys, or no array at all - and must not leak from one list into another. */
+/* Rows of a list (partials/field_select, its options through select_option): the places
+ * remembered from one row must not serve a row that holds its keys elsewhere, other keys, or
+ * no array at all. */
 static void test_list_rows_found_in_any_order(void **state)
 {
     Arena a;
@@ -563,7 +563,7 @@ static void test_list_rows_found_in_any_order(void **state)
     const char *want = "<option value=\"a\">A</option><option value=\"b\" selected>B</option>"
                        "<option value=\"c\">C</option><option value=\"\">D</option>"
                        "<option value=\"e\">E</option>";
-    for (int round = 0; round < 2; round++) { /* the second round starts with remembered places */
+    for (int round = 0; round < 2; round++) { /* and again: nothing is left from the first */
         Buf out;
         buf_init(&out, &a);
         assert_true(template_render("partials/field_select", v, "en", &out, NULL));
