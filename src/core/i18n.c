@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define LANG_COUNT 2
+#define LANG_COUNT I18N_LANG_COUNT
 static const char *const LANGS[LANG_COUNT] = {"de", "en"};
 static const char *const CATALOG_PATHS[LANG_COUNT] = {"locale/de.po", "locale/en.po"};
 
@@ -458,16 +458,21 @@ static Catalog *dev_catalog(int lang)
     return c;
 }
 
-static int lang_index(const char *lang)
+int i18n_lang_slot(const char *lang)
 {
     return lang && strcmp(lang, "en") == 0 ? 1 : 0;
+}
+
+const char *i18n_lang_code(int slot)
+{
+    return LANGS[slot >= 0 && slot < LANG_COUNT ? slot : 0];
 }
 
 const char *i18n_get_ctx(const char *lang, const char *ctx, const char *msgid)
 {
     if (!msgid)
         return "";
-    int li = lang_index(lang);
+    int li = i18n_lang_slot(lang);
     const char *found;
     if (assets_dev()) {
         pthread_mutex_lock(&dev_lock);

@@ -22,6 +22,11 @@ bool i18n_init(Buf *err);
 const char *i18n_get(const char *lang, const char *msgid);
 /* Like i18n_get for an entry with msgctxt ctx (NULL ctx = i18n_get). */
 const char *i18n_get_ctx(const char *lang, const char *ctx, const char *msgid);
+/* The languages as slots 0..I18N_LANG_COUNT-1: the slot whose catalog i18n_get uses for lang
+ * (anything but "en" is "de"), and the code of a slot. */
+#define I18N_LANG_COUNT 2
+int i18n_lang_slot(const char *lang);
+const char *i18n_lang_code(int slot);
 
 /* Chooses the UI language: returns the string literal "de" or "en". Order, first match wins:
  *   1. user_lang       the signed-in user's saved setting,

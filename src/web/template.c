@@ -386,13 +386,23 @@ typedef enum { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_TRANSLAT
 
 typedef struct Template Template;
 
+/* The translations of a {{_ text}} for each language, when they hold no %{name} and no
+ * character to escape: then rendering copies them (NULL: looked up and escaped each time). */
+typedef struct Fixed {
+    const char *text[I18N_LANG_COUNT];
+    uint32_t len[I18N_LANG_COUNT];
+} Fixed;
+
 typedef struct Node {
     Op op;
     uint32_t line;
     uint32_t len;            /* of text */
     uint32_t end;            /* sections: index of the first node after the body */
     const char *text;        /* text run, name, msgid, or partial key "partials/NAME" */
-    const Template *partial; /* cached templates: the resolved partial */
+    union {
+        const Template *partial; /* OP_PARTIAL of cached templates: the resolved partial */
+        const struct Fixed *fixed; /* OP_TRANSLATE: translations that are copied as they are */
+    } u;
     uint32_t part;           /* names (variables, sections): length of the first part */
     uint32_t hash;           /* names: name_hash of the first part */
 } Node;
@@ -510,6 +520,26 @@ static Node *compile_emit(Compiler *c, Op op, const char *text, size_t len)
     return node;
 }
 
+/* {{_ msgid}}: with the translations that need no work at render time (the catalogs do not
+ * change under a compiled template: embedded ones never, and in dev mode templates are
+ * compiled for each render). */
+static void compile_translate(Compiler *c, const char *msgid, size_t len)
+{
+    Node *node = compile_emit(c, OP_TRANSLATE, msgid, len);
+    Fixed *fixed = NULL;
+    for (int i = 0; i < I18N_LANG_COUNT; i++) {
+        const char *text = i18n_get(i18n_lang_code(i), msgid);
+        size_t n = strlen(text);
+        if (strstr(text, "%{") || plain_prefix(text, n) != n || n > UINT32_MAX)
+            continue;
+        if (!fixed)
+            fixed = arena_alloc(c->arena, sizeof *fixed);
+        fixed->text[i] = text;
+        fixed->len[i] = (uint32_t)n;
+    }
+    node->u.fixed = fixed;
+}
+
 /* The msgid of {{_ text}}: whitespace runs collapsed to one space. */
 static char *collapse_blanks(Arena *a, const char *s, size_t n, size_t *out_len)
 {
@@ -600,7 +630,7 @@ static bool compile_tag(Compiler *c, const char *tag, size_t tag_len)
     if (sigil == '_' && n > 1 && is_blank(s[1])) {
         size_t id_len;
         char *msgid = collapse_blanks(c->arena, rest, rest_len, &id_len);
-        compile_emit(c, OP_TRANSLATE, msgid, id_len);
+        compile_translate(c, msgid, id_len);
         return true;
     }
     if (!name_valid(s, n))
@@ -778,8 +808,8 @@ static void cache_link(Template *t)
         Node *node = &t->nodes[i];
         if (node->op != OP_PARTIAL)
             continue;
-        node->partial = cache_find(node->text, node->len);
-        if (!node->partial) {
+        node->u.partial = cache_find(node->text, node->len);
+        if (!node->u.partial) {
             t->error = arena_printf(&cache_arena, "%s:%u: unknown partial {{> %.*s}}", t->path,
                                     node->line, (int)node->len - 9, node->text + 9);
             buf_printf(&cache_errors, "%s\n", t->error);
@@ -917,6 +947,12 @@ static bool value_truthy(const Value *val)
 /* Appends the translation of node's msgid, escaped, with %{name} replaced by values. */
 static void emit_translation(Render *r, const Node *node, const Context *ctx)
 {
+    const Fixed *fixed = node->u.fixed;
+    int slot = i18n_lang_slot(r->lang);
+    if (fixed && fixed->text[slot]) {
+        buf_append(r->out, fixed->text[slot], fixed->len[slot]);
+        return;
+    }
     const char *text = i18n_get(r->lang, node->text);
     const char *start = text;
     for (const char *p = text; (p = strstr(p, "%{")) != NULL;) {
@@ -978,7 +1014,7 @@ static bool render_partial(Render *r, const Template *t, const Node *node, const
     if (r->partial_depth >= TEMPLATE_MAX_PARTIAL_DEPTH)
         return render_fail(r, t, node, "partials nested deeper than 16");
     Template scratch;
-    const Template *partial = node->partial;
+    const Template *partial = node->u.partial;
     if (!partial)
         partial = load_template(r, node->text, node->len, &scratch);
     if (!partial) {
