@@ -197,11 +197,31 @@ DbResult sla_refresh_stale(Db *db, Arena *a, const SlaConfig *config, int64_t no
         DbResult r = store_sla_stale_ids(db, a, BATCH, &ids, &n);
         if (r != DB_OK || n == 0)
             return r;
+        /* computed before the write turn, from one read snapshot: other writers (creating
+         * requests) do not wait for the business-hours arithmetic; a save skips a request
+         * that changed meanwhile (its updated_at), as it did inside the transaction */
+        SlaComputedRow *rows = arena_alloc(a, sizeof *rows * (size_t)n);
+        int64_t *stamps = arena_alloc(a, sizeof *stamps * (size_t)n);
+        bool *found = arena_alloc(a, sizeof *found * (size_t)n);
+        r = db_read_begin(db);
+        for (int i = 0; i < n && r == DB_OK; i++) {
+            SlaResult state;
+            SlaRequestRow row;
+            r = sla_request_state(db, a, config, ids[i], now, &state, &found[i], &row);
+            if (r == DB_OK && found[i]) {
+                computed_row(&state, &rows[i]);
+                stamps[i] = row.updated_at;
+            }
+        }
+        db_read_end(db);
+        if (r != DB_OK)
+            return r;
         int saved_count = 0;
         r = db_begin(db);
         for (int i = 0; i < n && r == DB_OK; i++) {
-            bool saved;
-            r = refresh_one(db, a, config, ids[i], now, &saved);
+            bool saved = false;
+            if (found[i])
+                r = store_sla_save_computed(db, ids[i], stamps[i], &rows[i], &saved);
             saved_count += saved;
         }
         if (r == DB_OK)
