@@ -157,20 +157,33 @@ static void computed_row(const SlaResult *s, SlaComputedRow *c)
     c->resolution_met = clock_outcome(&s->resolution);
 }
 
+/* One request's computed columns and the updated_at they were computed from (*found false
+ * when it is gone). */
+static DbResult compute_one(Db *db, Arena *a, const SlaConfig *config, int64_t request_id,
+                            int64_t now, SlaComputedRow *c, int64_t *stamp, bool *found)
+{
+    SlaResult s;
+    SlaRequestRow row;
+    DbResult r = sla_request_state(db, a, config, request_id, now, &s, found, &row);
+    if (r == DB_OK && *found) {
+        computed_row(&s, c);
+        *stamp = row.updated_at;
+    }
+    return r;
+}
+
 /* Computes and stores one request; *saved false when it changed meanwhile or is gone. */
 static DbResult refresh_one(Db *db, Arena *a, const SlaConfig *config, int64_t request_id,
                             int64_t now, bool *saved)
 {
-    SlaResult s;
-    SlaRequestRow row;
+    SlaComputedRow c;
+    int64_t stamp = 0;
     bool found;
     *saved = false;
-    DbResult r = sla_request_state(db, a, config, request_id, now, &s, &found, &row);
+    DbResult r = compute_one(db, a, config, request_id, now, &c, &stamp, &found);
     if (r != DB_OK || !found)
         return r;
-    SlaComputedRow c;
-    computed_row(&s, &c);
-    return store_sla_save_computed(db, request_id, row.updated_at, &c, saved);
+    return store_sla_save_computed(db, request_id, stamp, &c, saved);
 }
 
 DbResult sla_request_refresh(Db *db, Arena *a, const SlaConfig *config, int64_t request_id,
@@ -204,15 +217,8 @@ DbResult sla_refresh_stale(Db *db, Arena *a, const SlaConfig *config, int64_t no
         int64_t *stamps = arena_alloc(a, sizeof *stamps * (size_t)n);
         bool *found = arena_alloc(a, sizeof *found * (size_t)n);
         r = db_read_begin(db);
-        for (int i = 0; i < n && r == DB_OK; i++) {
-            SlaResult state;
-            SlaRequestRow row;
-            r = sla_request_state(db, a, config, ids[i], now, &state, &found[i], &row);
-            if (r == DB_OK && found[i]) {
-                computed_row(&state, &rows[i]);
-                stamps[i] = row.updated_at;
-            }
-        }
+        for (int i = 0; i < n && r == DB_OK; i++)
+            r = compute_one(db, a, config, ids[i], now, &rows[i], &stamps[i], &found[i]);
         db_read_end(db);
         if (r != DB_OK)
             return r;

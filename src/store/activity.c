@@ -323,36 +323,44 @@ DbResult store_request_search_refresh(Db *db, int64_t request_id)
     return db_run(st);
 }
 
+/* Runs st (NULL: not prepared) with the id range (from, to]. */
+static DbResult run_range(DbStmt *st, int64_t from, int64_t to)
+{
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, from);
+    db_bind_int(st, 2, to);
+    return db_run(st);
+}
+
 /* One batch of store_search_catch_up, inside its transaction. */
 static DbResult search_catch_up_batch(Db *db, int limit)
 {
     int64_t done = 0, top = 0;
     DbStmt *st = db_prepare(db, "SELECT value FROM counters WHERE name = 'search_indexed'");
     DbResult r = st ? db_run_int(st, &done) : DB_ERROR;
-    if (r == DB_OK && (st = db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM requests")))
-        r = db_run_int(st, &top);
+    if (r != DB_OK)
+        return r;
+    st = db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM requests");
+    r = st ? db_run_int(st, &top) : DB_ERROR;
     if (r != DB_OK || top <= done)
         return r;
     int64_t upto = top - done > limit ? done + limit : top;
     /* rows a comment's refresh put there meanwhile are replaced, not doubled */
-    if ((st = db_prepare(db, "DELETE FROM request_search WHERE rowid > ? AND rowid <= ?"))) {
-        db_bind_int(st, 1, done);
-        db_bind_int(st, 2, upto);
-        r = db_run(st);
-    }
-    if (r == DB_OK && (st = db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
-                                           "SELECT r.id, r.summary, " SEARCH_BODY_SQLITE
-                                           " FROM requests r WHERE r.id > ? AND r.id <= ?"))) {
-        db_bind_int(st, 1, done);
-        db_bind_int(st, 2, upto);
-        r = db_run(st);
-    }
-    if (r == DB_OK &&
-        (st = db_prepare(db, "UPDATE counters SET value = ? WHERE name = 'search_indexed'"))) {
-        db_bind_int(st, 1, upto);
-        r = db_run(st);
-    }
-    return st ? r : DB_ERROR;
+    r = run_range(db_prepare(db, "DELETE FROM request_search WHERE rowid > ? AND rowid <= ?"),
+                  done, upto);
+    if (r == DB_OK)
+        r = run_range(db_prepare(db, "INSERT INTO request_search (rowid, summary, body) "
+                                     "SELECT r.id, r.summary, " SEARCH_BODY_SQLITE
+                                     " FROM requests r WHERE r.id > ? AND r.id <= ?"),
+                      done, upto);
+    if (r != DB_OK)
+        return r;
+    st = db_prepare(db, "UPDATE counters SET value = ? WHERE name = 'search_indexed'");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, upto);
+    return db_run(st);
 }
 
 DbResult store_search_catch_up(Db *db, int limit)

@@ -57,8 +57,7 @@ struct View {
     Entry *first, *last;
     View *next_item; /* next item of the list this view belongs to */
     Value self;      /* the item's own text for lists of text ({{.}}) */
-    Entry *fields;   /* view_list_add_refs: its entries, one array (first..) */
-    uint32_t field_count;
+    uint32_t field_count; /* view_list_add_refs: its first field_count entries are one array */
 };
 
 /* The characters buf_append_html replaces; used to skip it for text that has none. */
@@ -285,7 +284,6 @@ View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int 
     }
     item->first = entries;
     item->last = &entries[count - 1];
-    item->fields = entries;
     item->field_count = (uint32_t)count;
     return item;
 }
@@ -883,15 +881,15 @@ static const Value *node_lookup(Render *r, const Context *ctx, const Node *node)
     bool plain = node->part == node->len; /* not dotted */
     Hint *h = &r->hints[((uintptr_t)node / sizeof *node) % HINT_SLOTS];
     if (plain && v && v->field_count && h->node == node && h->pos < v->field_count &&
-        v->fields[h->pos].key == h->key)
-        return &v->fields[h->pos].value;
+        v->first[h->pos].key == h->key)
+        return &v->first[h->pos].value;
     const Value *val = context_lookup_hashed(ctx, node->text, node->len, node->part, node->hash);
     if (plain && val && v && v->field_count) {
         const Entry *e = (const Entry *)((const char *)val - offsetof(Entry, value));
-        if (e >= v->fields && e < v->fields + v->field_count) {
+        if (e >= v->first && e < v->first + v->field_count) {
             h->node = node;
             h->key = e->key;
-            h->pos = (uint32_t)(e - v->fields);
+            h->pos = (uint32_t)(e - v->first);
         }
     }
     return val;
