@@ -3,8 +3,10 @@
 #include "http/listen.h"
 #include "core/str.h"
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool port_parse(const char *s, uint16_t *port)
 {
@@ -49,4 +51,22 @@ bool listen_parse(const char *text, struct sockaddr_storage *out, socklen_t *out
     a4->sin_port = htons(port);
     *out_len = sizeof *a4;
     return inet_pton(AF_INET, host, &a4->sin_addr) == 1;
+}
+
+int listen_open(const struct sockaddr_storage *addr, socklen_t addr_len, int backlog)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (addr->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(fd, (const struct sockaddr *)addr, addr_len) != 0 || listen(fd, backlog) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }

@@ -5,11 +5,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  REPO_ROOT, findByClass, findTags, headings, rawRequest, runPforte, startServer, textOf,
-  useServer,
+  REPO_ROOT, findByClass, findTags, freePort, headings, rawRequest, runPforte, startServer,
+  textOf, useServer,
 } from './lib/server.mjs';
 
 const DEMO_TYPES = 6;
@@ -357,6 +359,50 @@ describe('process', () => {
       assert.deepEqual(exit, { code: 0, signal: null });
     }
   });
+
+  it('serves 64 keep-alive connections at once, three requests on each', async () => {
+    const s = await startServer({ demo: false });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    try {
+      const get = () => new Promise((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: s.port, path: '/healthz', agent }, (res) => {
+          let body = '';
+          res.on('data', (d) => { body += d; });
+          res.on('end', () => resolve({ status: res.statusCode, body, socket: res.socket }));
+        }).on('error', reject);
+      });
+      const sockets = new Set();
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all(Array.from({ length: 64 }, get));
+        for (const a of answers) {
+          assert.equal(a.status, 200);
+          assert.match(a.body, /"status":"ok"/);
+          sockets.add(a.socket);
+        }
+      }
+      assert.ok(sockets.size <= 64, `${sockets.size} connections for 192 requests`);
+    } finally {
+      agent.destroy();
+      await s.stop();
+    }
+  });
+
+  it('an address another process listens on is refused: exit 1, the address and reason logged',
+    async () => {
+      const port = await freePort();
+      const blocker = net.createServer();
+      await new Promise((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+      const data = fs.mkdtempSync(path.join(os.tmpdir(), 'pforte-test-'));
+      try {
+        const r = runPforte(['serve', '--listen', `127.0.0.1:${port}`, '--data', data]);
+        assert.equal(r.status, 1, `exit status ${r.status}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`event=listen_failed addr=127\\.0\\.0\\.1:${port}`));
+        assert.match(r.stderr, /Address already in use/);
+      } finally {
+        blocker.close();
+        fs.rmSync(data, { recursive: true, force: true });
+      }
+    });
 
   it('settings come from PFORTE_* environment variables too (portal name, escaped)', async () => {
     const s = await startServer({ demo: false, env: { PFORTE_PORTAL_NAME: 'Env-Portal <Ö & Co>' } });
