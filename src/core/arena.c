@@ -125,14 +125,20 @@ char *arena_strdup(Arena *a, const char *s)
     return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+/* Formats straight into the current block's free space; only text that does not fit there
+ * is formatted a second time, into a block of its size. */
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
 {
+    ArenaBlock *b = a->head;
+    size_t room = b ? b->size - b->used : 0;
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(room ? (char *)b->data + b->used : NULL, room, fmt, copy);
     va_end(copy);
     if (n < 0)
         return arena_strdup(a, "");
+    if (align_up((size_t)n + 1) <= room)
+        return arena_alloc_raw(a, (size_t)n + 1); /* the very bytes just written */
     char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;

@@ -51,14 +51,23 @@ void buf_putc(Buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+/* Formats into the room the buffer has; a second pass only when the text needs more. */
 void buf_vprintf(Buf *b, const char *fmt, va_list ap)
 {
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, copy);
     va_end(copy);
-    if (n <= 0)
+    if (n <= 0) {
+        if (room)
+            b->data[b->len] = '\0';
         return;
+    }
+    if ((size_t)n < room) {
+        b->len += (size_t)n;
+        return;
+    }
     buf_reserve(b, (size_t)n);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
@@ -78,12 +87,23 @@ void buf_append_html(Buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         buf_append(b, s + start, i - start);
         buf_puts(b, rep);

@@ -70,3 +70,30 @@ int listen_open(const struct sockaddr_storage *addr, socklen_t addr_len, int bac
     }
     return fd;
 }
+
+void listen_address_text(const struct sockaddr *sa, char out[INET6_ADDRSTRLEN])
+{
+    if (sa && sa->sa_family == AF_INET6) {
+        if (!inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                       INET6_ADDRSTRLEN))
+            memcpy(out, "-", 2);
+        return;
+    }
+    if (!sa || sa->sa_family != AF_INET) {
+        memcpy(out, "-", 2);
+        return;
+    }
+    const unsigned char *b = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+    char *o = out;
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            *o++ = '.';
+        unsigned v = b[i];
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+    }
+    *o = '\0';
+}

@@ -92,14 +92,10 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 
 static const char *client_ip(Arena *a, struct MHD_Connection *conn)
 {
-    char text[INET6_ADDRSTRLEN] = "-";
+    char text[INET6_ADDRSTRLEN];
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = info ? info->client_addr : NULL;
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+    listen_address_text(info ? info->client_addr : NULL, text);
     return arena_strdup(a, text);
 }
 
@@ -460,8 +456,8 @@ static bool pools_start(const ServerOptions *opt, const ServerApp *app)
 {
     hashing_pool = writing_pool = NULL;
     if (opt->hash_workers > 0) {
-        hashing_pool = offload_start("hashing", opt->hash_workers, HASHING_QUEUE_MAX,
-                                     run_offloaded, app->thread_exit);
+        hashing_pool = offload_start("hashing", opt->hash_workers, HASHING_QUEUE_MAX, run_offloaded,
+                                     app->thread_exit);
         if (!hashing_pool)
             return false;
     }

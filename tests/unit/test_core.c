@@ -107,6 +107,51 @@ static void arena_aligns_zeroes_and_resets(void **state)
     arena_free(&a);
 }
 
+/* arena_printf and buf_printf format into the room they have and only format again when
+ * the text does not fit: every boundary around that room gives the whole text. */
+static void printf_fits_or_formats_again(void **state)
+{
+    (void)state;
+    char want[200];
+    /* block sizes that are not a multiple of 16 too */
+    for (size_t block = 32; block <= 96; block += 13) {
+        for (int len = 0; len < 150; len++) {
+            Arena a;
+            arena_init(&a, block);
+            for (int used = 0; used < (int)block; used += 7) {
+                arena_reset(&a);
+                if (used)
+                    memset(arena_alloc(&a, (size_t)used), 'x', (size_t)used);
+                memset(want, 'a' + len % 26, (size_t)len);
+                want[len] = '\0';
+                char *s = arena_printf(&a, "%s", want);
+                assert_string_equal(s, want);
+                char *t = arena_printf(&a, "%d|%s", len, want); /* right behind the first */
+                assert_int_equal(atoi(t), len);
+                assert_string_equal(strchr(t, '|') + 1, want);
+                assert_string_equal(s, want); /* the second did not write over the first */
+            }
+            arena_free(&a);
+        }
+    }
+    Arena a;
+    arena_init(&a, 64);
+    Buf b;
+    buf_init(&b, &a);
+    buf_printf(&b, "%s", "");
+    assert_string_equal(buf_cstr(&b), "");
+    for (int len = 0; len < 150; len++) {
+        size_t before = b.len;
+        memset(want, 'A' + len % 26, (size_t)len);
+        want[len] = '\0';
+        buf_printf(&b, "%s", want);
+        assert_int_equal(b.len, before + (size_t)len);
+        assert_memory_equal(buf_cstr(&b) + before, want, (size_t)len);
+        assert_int_equal(buf_cstr(&b)[b.len], '\0');
+    }
+    arena_free(&a);
+}
+
 static void str_utf8_validation(void **state)
 {
     (void)state;
@@ -114,10 +159,9 @@ static void str_utf8_validation(void **state)
         const char *s;
         bool valid;
     } cases[] = {
-        {"ascii", true},          {"Grüße", true},          {"日本", true},
-        {"\xF0\x9F\x98\x80", true}, {"\xC3", false},        {"\xC0\xAF", false},
-        {"\xED\xA0\x80", false},  {"\xF4\x90\x80\x80", false}, {"\xFF", false},
-        {"\xE2\x82", false},
+        {"ascii", true}, {"Grüße", true},     {"日本", true},          {"\xF0\x9F\x98\x80", true},
+        {"\xC3", false}, {"\xC0\xAF", false}, {"\xED\xA0\x80", false}, {"\xF4\x90\x80\x80", false},
+        {"\xFF", false}, {"\xE2\x82", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(str_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid);
@@ -126,8 +170,12 @@ static void str_utf8_validation(void **state)
     static const struct {
         int64_t v;
         const char *text;
-    } ints[] = {{0, "0"}, {7, "7"}, {-42, "-42"}, {1234567890, "1234567890"},
-                {INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+    } ints[] = {{0, "0"},
+                {7, "7"},
+                {-42, "-42"},
+                {1234567890, "1234567890"},
+                {INT64_MAX, "9223372036854775807"},
+                {INT64_MIN, "-9223372036854775808"}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         char out[STR_INT_SIZE];
         assert_int_equal(str_from_int(out, ints[i].v), strlen(ints[i].text));
@@ -149,9 +197,9 @@ static void str_url_helpers(void **state)
         const char *url;
         bool safe;
     } urls[] = {
-        {"https://example.com/x", true}, {"http://a", true},         {"mailto:a@b.de", true},
-        {"/relative/path", true},        {"page?x=1", true},         {"javascript:alert(1)", false},
-        {"JaVaScRiPt:alert(1)", false},  {"java\tscript:x", false},  {"data:text/html,x", false},
+        {"https://example.com/x", true}, {"http://a", true},        {"mailto:a@b.de", true},
+        {"/relative/path", true},        {"page?x=1", true},        {"javascript:alert(1)", false},
+        {"JaVaScRiPt:alert(1)", false},  {"java\tscript:x", false}, {"data:text/html,x", false},
         {"vbscript:x", false},           {"\\\\evil.com", false},
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
@@ -281,8 +329,8 @@ static void clock_civil_matches_gmtime(void **state)
         clock_civil(t, &c);
         if (c.year != tm.tm_year + 1900 || c.month != tm.tm_mon + 1 || c.day != tm.tm_mday ||
             c.hour != tm.tm_hour || c.minute != tm.tm_min || c.second != tm.tm_sec)
-            fail_msg("t=%lld: %04d-%02d-%02d %02d:%02d:%02d", (long long)t, c.year, c.month,
-                     c.day, c.hour, c.minute, c.second);
+            fail_msg("t=%lld: %04d-%02d-%02d %02d:%02d:%02d", (long long)t, c.year, c.month, c.day,
+                     c.hour, c.minute, c.second);
     }
     char iso[32];
     clock_format_iso(951782400, iso); /* 2000-02-29 */
@@ -297,6 +345,7 @@ int main(void)
         cmocka_unit_test(buf_grows_and_terminates),
         cmocka_unit_test(buf_escapes_every_special_character),
         cmocka_unit_test(arena_aligns_zeroes_and_resets),
+        cmocka_unit_test(printf_fits_or_formats_again),
         cmocka_unit_test(str_utf8_validation),
         cmocka_unit_test(str_url_helpers),
         cmocka_unit_test(config_sources_in_order),
