@@ -65,6 +65,19 @@ void exchange_error(Exchange *ex, const ServerApp *app, int status)
     }
 }
 
+RouteMatch exchange_route(Exchange *ex, const ServerApp *app)
+{
+    static const Route NO_ROUTES[] = {{0}};
+    if (!ex->routed) {
+        ex->route = NULL;
+        ex->allow = NULL;
+        ex->route_match =
+            router_match(app->routes ? app->routes : NO_ROUTES, &ex->req, &ex->route, &ex->allow);
+        ex->routed = true;
+    }
+    return ex->route_match;
+}
+
 void exchange_dispatch(Exchange *ex, const ServerApp *app)
 {
     Request *req = &ex->req;
@@ -77,10 +90,10 @@ void exchange_dispatch(Exchange *ex, const ServerApp *app)
         }
         return;
     }
-    const Route *route = NULL;
-    const char *allow = NULL;
-    static const Route NO_ROUTES[] = {{0}};
-    switch (router_match(app->routes ? app->routes : NO_ROUTES, req, &route, &allow)) {
+    RouteMatch match = exchange_route(ex, app);
+    const Route *route = ex->route;
+    const char *allow = ex->allow;
+    switch (match) {
     case ROUTE_NOT_FOUND:
         exchange_error(ex, app, 404);
         return;

@@ -34,6 +34,10 @@ typedef struct Exchange {
     bool dispatched; /* the handler ran on the offload pool; the response waits to be sent */
     int status_sent;
     size_t bytes_sent;
+    bool routed; /* the route fields below hold exchange_route's answer */
+    RouteMatch route_match;
+    const Route *route;
+    const char *allow;
 } Exchange;
 
 /* An outgoing response as libmicrohttpd needs it: status, body and every header besides
@@ -62,6 +66,9 @@ void exchange_body_end(Exchange *ex);
 /* dispatch.c: runs app->before, the router and the handler; res ends up complete. A
  * handler that sets only an error status (>= 400, empty body) gets the app's error page. */
 void exchange_dispatch(Exchange *ex, const ServerApp *app);
+/* The request's route (router_match), looked up once: the server asks where the route runs
+ * before dispatching it, and the dispatch reuses the answer. */
+RouteMatch exchange_route(Exchange *ex, const ServerApp *app);
 /* Replaces the response body with the app's error page for status (headers are kept). */
 void exchange_error(Exchange *ex, const ServerApp *app, int status);
 

@@ -193,14 +193,11 @@ static enum MHD_Result on_first_call(Exchange *ex, struct MHD_Connection *conn, 
 /* The pool the request's route runs in; NULL for the HTTP worker itself. */
 static Offload *route_pool(Exchange *ex)
 {
-    const Route *route = NULL;
-    const char *allow = NULL;
-    if (!server_app->routes ||
-        router_match(server_app->routes, &ex->req, &route, &allow) != ROUTE_FOUND)
+    if (exchange_route(ex, server_app) != ROUTE_FOUND)
         return NULL;
-    if (route->run == RUN_HASHING)
+    if (ex->route->run == RUN_HASHING)
         return hashing_pool;
-    return route->run == RUN_WRITING ? writing_pool : NULL;
+    return ex->route->run == RUN_WRITING ? writing_pool : NULL;
 }
 
 /* On a pool thread: the whole dispatch, then the connection wakes up to send the answer. */
