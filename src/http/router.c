@@ -57,6 +57,8 @@ static bool pattern_matches(const char *pattern, const char *path, Segments *out
         return false;
     const char *p = pattern + 1, *s = path + 1;
     for (;;) {
+        if (*p != '{' && *s != '%' && *p != *s)
+            return false; /* a literal segment that differs in its first character */
         size_t p_len = strcspn(p, "/"), s_len = strcspn(s, "/");
         if (p_len >= 2 && p[0] == '{' && p[p_len - 1] == '}') {
             if (s_len == 0 || out->count == ROUTE_MAX_PARAMS)
