@@ -114,6 +114,7 @@ int cli_serve(int nargs, char **args)
         .max_form_bytes = cfg.max_form_bytes,
         .max_upload_bytes = cfg.max_upload_bytes,
         .connection_timeout = (int)cfg.connection_timeout,
+        .max_client_connections = (int)cfg.max_client_connections,
         .trusted_proxies = cfg.trusted_proxies,
         .hash_workers = cfg.hash_concurrency ? (int)cfg.hash_concurrency
                                              : password_default_concurrency(serve_core_count()),

@@ -47,6 +47,8 @@ const Setting SETTINGS[] = {
       "Largest multipart body with files (413 above)"),
     S(connection_timeout, SETTING_INT, "30", 1, 3600, false,
       "Seconds a connection may stay idle before it is closed"),
+    S(max_client_connections, SETTING_INT, "1000", 4, 100000, false,
+      "Open client connections at most; further ones wait to be accepted until one closes"),
     S(trusted_proxies, SETTING_STRING, "", 0, 0, false,
       "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client"),
     S(test_clock, SETTING_BOOL, "false", 0, 0, false,

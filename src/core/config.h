@@ -26,6 +26,7 @@ typedef struct Config {
     int64_t max_form_bytes;
     int64_t max_upload_bytes;
     int64_t connection_timeout;
+    int64_t max_client_connections;
     char *trusted_proxies;
     bool test_clock;
     int64_t session_idle_days;

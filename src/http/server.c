@@ -39,14 +39,17 @@
 #define HASHING_QUEUE_MAX 32
 #define WRITING_QUEUE_MAX 256
 #define LISTEN_BACKLOG 1024
-#define ACCEPT_BATCH 64     /* connections accepted per wake-up before the signal is checked */
-#define ACCEPT_PAUSE_MS 100 /* out of descriptors: wait this long before accepting again */
+#define ACCEPT_BATCH 64       /* connections accepted per wake-up before the signal is checked */
+#define ACCEPT_PAUSE_MS 100   /* out of descriptors: wait this long before accepting again */
+#define ACCEPT_FULL_WAIT_MS 5 /* max_client_connections open: look again after this long */
 
 static const ServerApp *server_app;
 static const ServerOptions *server_opt;
 static Offload *hashing_pool, *writing_pool; /* NULL: those routes run on the HTTP workers */
 static atomic_uint_fast64_t next_request_id;
 static atomic_int in_flight;
+static atomic_int connections_open;   /* started by libmicrohttpd and not yet closed */
+static atomic_int connections_handed; /* given to libmicrohttpd, not yet started there */
 static atomic_bool stopping;
 static atomic_bool listening; /* MHD's own messages: warnings at start-up, debug after */
 static int signal_pipe[2] = {-1, -1};
@@ -277,6 +280,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     atomic_fetch_sub(&in_flight, 1);
 }
 
+/* Counts the connections the acceptor may still take (max_client_connections). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    static char started;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = &started;
+        atomic_fetch_sub(&connections_handed, 1);
+        atomic_fetch_add(&connections_open, 1);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &started) {
+        *socket_context = NULL;
+        atomic_fetch_sub(&connections_open, 1);
+    }
+}
+
 /* ---- daemon ---- */
 
 static int server_threads(const ServerOptions *opt)
@@ -300,6 +318,11 @@ static struct MHD_Daemon *daemon_start(const ServerOptions *opt, bool use_epoll)
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)on_unescape, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
+        /* the acceptor keeps to max_client_connections; libmicrohttpd's own limit (split over its
+         * workers) must never be what closes a connection the acceptor took */
+        {MHD_OPTION_CONNECTION_LIMIT,
+         (intptr_t)((unsigned)opt->max_client_connections * 2u + 2u * ACCEPT_BATCH), NULL},
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
@@ -375,9 +398,9 @@ static int signal_wait(int timeout_ms)
 
 /* Accepts what is waiting (at most ACCEPT_BATCH); false when the process or system is out of
  * descriptors or memory, so the caller pauses instead of spinning on the ready socket. */
-static bool accept_ready(int listen_fd, struct MHD_Daemon *d)
+static bool accept_ready(int listen_fd, struct MHD_Daemon *d, int room)
 {
-    for (int i = 0; i < ACCEPT_BATCH; i++) {
+    for (int i = 0; i < ACCEPT_BATCH && i < room; i++) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
         int fd = accept4(listen_fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -390,30 +413,45 @@ static bool accept_ready(int listen_fd, struct MHD_Daemon *d)
             return false;
         }
         /* closes fd itself when it cannot take the connection (logged through on_mhd_log) */
-        MHD_add_connection(d, fd, (const struct sockaddr *)&peer, len);
+        atomic_fetch_add(&connections_handed, 1);
+        if (MHD_add_connection(d, fd, (const struct sockaddr *)&peer, len) != MHD_YES)
+            atomic_fetch_sub(&connections_handed, 1);
     }
     return true;
 }
 
-/* Serves connections until a stop signal arrives; returns the signal. */
+/* Serves connections until a stop signal arrives; returns the signal. With
+ * max_client_connections open, new ones wait in the listen backlog (as they would for a busy
+ * server) instead of being accepted and closed. */
 static int accept_until_signal(int listen_fd, struct MHD_Daemon *d)
 {
     struct pollfd p[2] = {{.fd = signal_pipe[0], .events = POLLIN},
                           {.fd = listen_fd, .events = POLLIN}};
-    bool paused = false;
+    int pause_ms = 0; /* 0: accepting; else the wait before the next try */
+    bool full = false;
     for (;;) {
-        nfds_t count = paused ? 1 : 2;
-        int n = poll(p, count, paused ? ACCEPT_PAUSE_MS : -1);
+        nfds_t count = pause_ms ? 1 : 2;
+        int n = poll(p, count, pause_ms ? pause_ms : -1);
         if (n < 0 && errno != EINTR) {
             log_error("event=poll_failed errno=%d", errno);
             return SIGTERM;
         }
-        paused = false;
         char c = 0;
         if (n > 0 && (p[0].revents & POLLIN) && read(signal_pipe[0], &c, 1) == 1 && c)
             return c;
-        if (n > 0 && count == 2 && (p[1].revents & POLLIN))
-            paused = !accept_ready(listen_fd, d);
+        int room = server_opt->max_client_connections - atomic_load(&connections_open) -
+                   atomic_load(&connections_handed);
+        if (room <= 0) {
+            if (!full)
+                log_warn("event=connections_full max=%d", server_opt->max_client_connections);
+            full = true;
+            pause_ms = ACCEPT_FULL_WAIT_MS;
+            continue;
+        }
+        full = false;
+        pause_ms = 0;
+        if (count == 2 && n > 0 && (p[1].revents & POLLIN) && !accept_ready(listen_fd, d, room))
+            pause_ms = ACCEPT_PAUSE_MS;
     }
 }
 

@@ -28,6 +28,7 @@ typedef struct ServerOptions {
     int64_t max_form_bytes;      /* urlencoded bodies */
     int64_t max_upload_bytes;    /* multipart bodies */
     int connection_timeout;      /* seconds idle */
+    int max_client_connections;  /* open at once; more wait in the listen backlog */
     const char *trusted_proxies; /* "127.0.0.1,::1": peers whose X-Forwarded-For is believed */
     int hash_workers;            /* threads for RUN_HASHING routes and */
     int write_workers;           /* for RUN_WRITING routes; their connections are suspended

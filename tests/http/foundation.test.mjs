@@ -387,6 +387,45 @@ describe('process', () => {
     }
   });
 
+  it('with --max-client-connections open, the next connection waits and is served once one closes',
+    async () => {
+      const s = await startServer({ demo: false, args: ['--max-client-connections', '4'] });
+      const sockets = [];
+      /** Opens a socket, sends GET /healthz and resolves with everything read within ms. */
+      const ask = (ms) => new Promise((resolve, reject) => {
+        const sock = net.connect(s.port, '127.0.0.1');
+        sockets.push(sock);
+        let got = '';
+        sock.on('data', (d) => { got += d; });
+        sock.on('error', reject);
+        sock.on('connect', () => sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+        setTimeout(() => resolve({ sock, got: () => got }), ms);
+      });
+      try {
+        // the start-up probe may still hold a keep-alive connection: open until one waits
+        const served = [];
+        let waiting = null;
+        while (!waiting && served.length < 5) {
+          const o = await ask(400);
+          if (/^HTTP\/1\.1 200/.test(o.got())) served.push(o);
+          else waiting = o;
+        }
+        assert.ok(waiting, 'a connection beyond --max-client-connections waits');
+        assert.ok(served.length >= 3 && served.length <= 4, `${served.length} served before`);
+        assert.equal(waiting.got(), '', 'nothing answered yet');
+        assert.ok(!waiting.sock.destroyed, 'and it is not closed');
+        assert.match(s.stderr, /event=connections_full max=4/);
+        served[0].sock.destroy();
+        const deadline = Date.now() + 5000;
+        while (!/^HTTP\/1\.1 200/.test(waiting.got()) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        assert.match(waiting.got(), /^HTTP\/1\.1 200/, 'served once one of the others closed');
+      } finally {
+        for (const sock of sockets) sock.destroy();
+        await s.stop();
+      }
+    });
+
   it('an address another process listens on is refused: exit 1, the address and reason logged',
     async () => {
       const port = await freePort();
