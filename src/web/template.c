@@ -275,11 +275,18 @@ View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int 
             e->key_len = strlen(e->key);
             e->hash = name_hash(e->key, e->key_len);
         }
-        same = same ? same->next : NULL;
         e->value.kind = VALUE_TEXT;
         e->value.as.text = fields[i].text ? fields[i].text : "";
-        e->value.len = strlen(e->value.as.text);
-        e->value.plain = plain_prefix(e->value.as.text, e->value.len) == e->value.len;
+        if (same && same->key == e->key && same->value.kind == VALUE_TEXT &&
+            same->value.as.text == e->value.as.text) {
+            /* the very same string as the row before (a label, a type's name): measured */
+            e->value.len = same->value.len;
+            e->value.plain = same->value.plain;
+        } else {
+            e->value.len = strlen(e->value.as.text);
+            e->value.plain = plain_prefix(e->value.as.text, e->value.len) == e->value.len;
+        }
+        same = same ? same->next : NULL;
         e->next = i + 1 < count ? &entries[i + 1] : NULL;
     }
     item->first = entries;

@@ -580,6 +580,36 @@ static void test_list_rows_found_in_any_order(void **state)
     arena_free(&a);
 }
 
+/* A row whose value is the very string of the row before takes its length and escaping from
+ * there; a different string at the same place is measured and escaped on its own. */
+static void test_list_rows_share_values(void **state)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    View *v = view_new(&a);
+    const char *shared = "R&D";
+    char changed[] = "a<b";
+    const ViewField r1[] = {{"k", "1"}, {"label", shared}};
+    const ViewField r2[] = {{"k", "2"}, {"label", shared}};
+    const ViewField r3[] = {{"k", "3"}, {"label", "plain text"}}; /* longer, nothing to escape */
+    const ViewField r4[] = {{"k", "4"}, {"label", changed}};        /* shorter, to escape */
+    const ViewField r5[] = {{"k", "5"}, {"label", ""}};
+    const ViewField r6[] = {{"label", shared}, {"k", "6"}}; /* other order: measured again */
+    view_list_add_refs(v, "rows", r1, 2);
+    view_list_add_refs(v, "rows", r2, 2);
+    view_list_add_refs(v, "rows", r3, 2);
+    view_list_add_refs(v, "rows", r4, 2);
+    view_list_add_refs(v, "rows", r5, 2);
+    view_list_add_refs(v, "rows", r6, 2);
+    const char *src = "{{#rows}}[{{k}}:{{label}}]{{/rows}}";
+    Buf out;
+    buf_init(&out, &a);
+    assert_true(template_render_string(src, strlen(src), v, "de", &out, NULL));
+    assert_string_equal(buf_cstr(&out),
+                        "[1:R&amp;D][2:R&amp;D][3:plain text][4:a&lt;b][5:][6:R&amp;D]");
+    arena_free(&a);
+}
+
 static void *render_many(void *unused)
 {
     Arena a;
@@ -624,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_assets_embedded),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_list_rows_found_in_any_order),
+        cmocka_unit_test(test_list_rows_share_values),
     };
     const struct CMUnitTest dev[] = {
         cmocka_unit_test(test_partials),
