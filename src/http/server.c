@@ -393,8 +393,9 @@ static int signal_wait(int timeout_ms)
  * The main thread accepts and hands each connection to libmicrohttpd, which gives it to the
  * worker thread numbered (socket mod threads): connections spread evenly over the HTTP
  * threads. When the workers raced for the listening socket themselves, whichever was idle
- * took a whole burst (wrk's 64 connections split 48:16 or 12:52), and the requests of the
- * crowded thread waited up to 1.5 times as long while the other thread had less to do. */
+ * took a whole burst (wrk's 64 connections split 46:18 or 10:54; now 31:33), and the
+ * requests of the crowded thread waited up to 1.5 times as long while the other thread had
+ * less to do. */
 
 /* Accepts what is waiting (at most ACCEPT_BATCH); false when the process or system is out of
  * descriptors or memory, so the caller pauses instead of spinning on the ready socket. */
