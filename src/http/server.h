@@ -1,5 +1,6 @@
-/* server: runs libmicrohttpd (thread pool, epoll) and turns each connection's request into a
- * Request/Response pair for the application. The only file that includes microhttpd.h. */
+/* server: runs libmicrohttpd (thread pool, epoll; the main thread accepts and spreads the
+ * connections over the workers) and turns each connection's request into a Request/Response
+ * pair for the application. The only file that includes microhttpd.h. */
 #ifndef PFORTE_HTTP_SERVER_H
 #define PFORTE_HTTP_SERVER_H
 #include "http/router.h"
