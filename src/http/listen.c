@@ -86,14 +86,12 @@ void listen_address_text(const struct sockaddr *sa, char out[INET6_ADDRSTRLEN])
     const unsigned char *b = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
     char *o = out;
     for (int i = 0; i < 4; i++) {
+        char digits[STR_INT_SIZE];
+        size_t n = str_from_int(digits, b[i]);
         if (i)
             *o++ = '.';
-        unsigned v = b[i];
-        if (v >= 100)
-            *o++ = (char)('0' + v / 100);
-        if (v >= 10)
-            *o++ = (char)('0' + v / 10 % 10);
-        *o++ = (char)('0' + v % 10);
+        memcpy(o, digits, n);
+        o += n;
     }
     *o = '\0';
 }

@@ -492,8 +492,8 @@ static bool pools_start(const ServerOptions *opt, const ServerApp *app)
 {
     hashing_pool = writing_pool = NULL;
     if (opt->hash_workers > 0) {
-        hashing_pool = offload_start("hashing", opt->hash_workers, HASHING_QUEUE_MAX, run_offloaded,
-                                     app->thread_exit);
+        hashing_pool = offload_start("hashing", opt->hash_workers, HASHING_QUEUE_MAX,
+                                     run_offloaded, app->thread_exit);
         if (!hashing_pool)
             return false;
     }
@@ -538,10 +538,11 @@ int server_run(const ServerOptions *opt, const ServerApp *app)
     }
     int listen_fd = listen_open(&addr, addr_len, LISTEN_BACKLOG);
     if (listen_fd < 0) {
+        int err = errno; /* stopping the pools may change it */
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
         pools_stop();
-        log_error("event=listen_failed addr=%s errno=%d reason=\"%s\"", opt->listen, errno,
-                  strerror(errno));
+        log_error("event=listen_failed addr=%s errno=%d reason=\"%s\"", opt->listen, err,
+                  strerror(err));
         signals_restore(old);
         return 1;
     }

@@ -271,10 +271,12 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
     "(? = 0 OR (? = 1 AND " x ".status NOT IN ('resolved', 'closed')) OR "                     \
     "(? = 2 AND " x ".status IN ('resolved', 'closed'))) AND (? = 0 OR " x ".type_id = ?) "
 
-/* 3 binds: cursor time, cursor id, limit */
+/* The page: the cursor (2 binds: time, id) and the order with its limit (1 bind) */
+#define LIST_CURSOR(x, ID, COL, CMP) "(" x "." COL ", " x "." ID ") " CMP " (?, ?) "
+#define LIST_ORDER_BY(x, ID, COL, DIR)                                                         \
+    "ORDER BY " x "." COL " " DIR ", " x "." ID " " DIR " LIMIT ?"
 #define LIST_PAGE(x, ID, COL, CMP, DIR)                                                        \
-    "AND (" x "." COL ", " x "." ID ") " CMP " (?, ?) ORDER BY " x "." COL " " DIR ", " x "."   \
-    ID " " DIR " LIMIT ?"
+    "AND " LIST_CURSOR(x, ID, COL, CMP) LIST_ORDER_BY(x, ID, COL, DIR)
 
 /* The same columns from request_access alone (migration 013 copies the list columns into it):
  * the reporter's name only for rows the viewer did not report, where the list shows it. */
@@ -286,15 +288,17 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
     "(SELECT u.email FROM users u WHERE u.id = a.reporter_id) END, "                           \
     "a.summary, a.status, a.created_at, a.updated_at "
 
+/* 1 bind each: the user */
+#define ACCESS_OF_USER ACCESS_COLUMNS "FROM request_access a WHERE a.user_id = ? "
+#define MINE_OF_USER LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.reporter_id = ? "
+
 /* binds: user, others-only flag; filters; page */
 #define LIST_ACCESS(COL, CMP, DIR)                                                             \
-    ACCESS_COLUMNS "FROM request_access a "                                                    \
-    "WHERE a.user_id = ? AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("a")                 \
+    ACCESS_OF_USER "AND (? = 0 OR a.reported = 0) AND " LIST_FILTERS("a")                      \
     LIST_PAGE("a", "request_id", COL, CMP, DIR)
 /* binds: user; filters; page */
 #define LIST_MINE(COL, CMP, DIR)                                                               \
-    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.reporter_id = ? AND " LIST_FILTERS("r") \
-    LIST_PAGE("r", "id", COL, CMP, DIR)
+    MINE_OF_USER "AND " LIST_FILTERS("r") LIST_PAGE("r", "id", COL, CMP, DIR)
 /* binds: filters; page */
 #define LIST_EVERYTHING(COL, CMP, DIR)                                                         \
     LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE " LIST_FILTERS("r")                      \
@@ -304,21 +308,11 @@ DbResult store_request_is_participant(Db *db, int64_t request_id, int64_t user_i
  * - and, for the first page, without the cursor: SQLite tests each term for every row it
  * reads, which was about a third of the list query's work per row. binds: [user]; [page
  * cursor]; limit */
-#define LIST_ORDER_BY(x, ID, COL, DIR)                                                         \
-    "ORDER BY " x "." COL " " DIR ", " x "." ID " " DIR " LIMIT ?"
-#define LIST_CURSOR(x, ID, COL, CMP) "(" x "." COL ", " x "." ID ") " CMP " (?, ?) "
-#define PLAIN_ACCESS_FIRST(COL, CMP, DIR)                                                      \
-    ACCESS_COLUMNS "FROM request_access a WHERE a.user_id = ? "                                \
-    LIST_ORDER_BY("a", "request_id", COL, DIR)
+#define PLAIN_ACCESS_FIRST(COL, CMP, DIR) ACCESS_OF_USER LIST_ORDER_BY("a", "request_id", COL, DIR)
 #define PLAIN_ACCESS_CURSOR(COL, CMP, DIR)                                                     \
-    ACCESS_COLUMNS "FROM request_access a WHERE a.user_id = ? AND "                            \
-    LIST_CURSOR("a", "request_id", COL, CMP) LIST_ORDER_BY("a", "request_id", COL, DIR)
-#define PLAIN_MINE_FIRST(COL, CMP, DIR)                                                        \
-    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.reporter_id = ? "                      \
-    LIST_ORDER_BY("r", "id", COL, DIR)
-#define PLAIN_MINE_CURSOR(COL, CMP, DIR)                                                       \
-    LIST_COLUMNS "FROM requests r " LIST_JOINS "WHERE r.reporter_id = ? AND "                  \
-    LIST_CURSOR("r", "id", COL, CMP) LIST_ORDER_BY("r", "id", COL, DIR)
+    ACCESS_OF_USER LIST_PAGE("a", "request_id", COL, CMP, DIR)
+#define PLAIN_MINE_FIRST(COL, CMP, DIR) MINE_OF_USER LIST_ORDER_BY("r", "id", COL, DIR)
+#define PLAIN_MINE_CURSOR(COL, CMP, DIR) MINE_OF_USER LIST_PAGE("r", "id", COL, CMP, DIR)
 #define PLAIN_EVERYTHING_FIRST(COL, CMP, DIR)                                                  \
     LIST_COLUMNS "FROM requests r " LIST_JOINS LIST_ORDER_BY("r", "id", COL, DIR)
 #define PLAIN_EVERYTHING_CURSOR(COL, CMP, DIR)                                                 \

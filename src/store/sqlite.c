@@ -502,11 +502,9 @@ static DbResult sqlite_control(Db *db, const char *sql)
     DbStmt *st = sqlite_prepare(db, sql);
     if (!st)
         return sqlite_exec(db, sql);
-    int rc = sqlite3_step(st->stmt);
-    sqlite3_reset(st->stmt);
-    if (rc != SQLITE_DONE)
-        return db_map_error(conn_of(db), rc, "exec");
-    return DB_OK;
+    DbResult r = sqlite_step(st);
+    sqlite_done(st);
+    return r;
 }
 
 DbResult sqlite_begin(Db *db)

@@ -268,7 +268,8 @@ View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int 
     for (int i = 0; i < count; i++) {
         Entry *e = &entries[i];
         e->key = fields[i].key;
-        if (same && same->key == e->key) {
+        bool same_key = same && same->key == e->key;
+        if (same_key) {
             e->key_len = same->key_len;
             e->hash = same->hash;
         } else {
@@ -277,7 +278,7 @@ View *view_list_add_refs(View *v, const char *key, const ViewField *fields, int 
         }
         e->value.kind = VALUE_TEXT;
         e->value.as.text = fields[i].text ? fields[i].text : "";
-        if (same && same->key == e->key && same->value.kind == VALUE_TEXT &&
+        if (same_key && same->value.kind == VALUE_TEXT &&
             same->value.as.text == e->value.as.text) {
             /* the very same string as the row before (a label, a type's name): measured */
             e->value.len = same->value.len;
