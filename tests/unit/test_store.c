@@ -3,7 +3,8 @@
  * row is there (and visible to other connections as soon as db_commit returns), every rolled
  * back one is not, also when both were in the same batch; a second write transaction of the
  * same thread on another connection fails at once instead of waiting for itself; reads inside
- * a transaction see its own rows; and the WAL stays bounded while readers never pause. */
+ * a transaction see its own rows; the WAL stays bounded while readers never pause; a one-row
+ * INSERT ... RETURNING id gives the new id; and the CHECKs of migration 018 hold. */
 #include "core/arena.h"
 #include "core/config.h"
 #include "store/db.h"
@@ -290,6 +291,132 @@ static void test_wal_stays_bounded_under_steady_load(void **state)
     arena_free(&a);
 }
 
+/* ---- INSERT ... RETURNING id without the clause ---- */
+
+/* The SQLite backend runs a one-row INSERT ... RETURNING id without the clause and gives the
+ * new rowid as its row: the right id also when a trigger inserts elsewhere, no row when a
+ * constraint refuses the insert, and ON CONFLICT DO NOTHING keeps the real clause. */
+static void test_insert_returning_id_gives_the_new_row(void **state)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    assert_int_equal(db_exec(db, "CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"),
+                     DB_OK);
+    assert_int_equal(db_exec(db, "CREATE TRIGGER u_logged AFTER INSERT ON u BEGIN "
+                                 "INSERT INTO t (k, v) VALUES (NEW.id * 1000, 'log'); END"),
+                     DB_OK);
+    const char *names[] = {"eins", "zwei", "drei"};
+    for (int i = 0; i < 3; i++) {
+        int64_t id = -1;
+        DbStmt *st = db_prepare(db, "INSERT INTO u (name) VALUES (?) RETURNING id");
+        db_bind_text(st, 1, names[i]);
+        assert_int_equal(db_run_int(st, &id), DB_OK);
+        assert_int_equal(id, i + 1);
+        assert_true(row_exists(db, (i + 1) * 1000)); /* the trigger's row, not its rowid */
+    }
+    /* stepped by hand: one row of one column, then the end */
+    DbStmt *st = db_prepare(db, "INSERT INTO u (name) VALUES (?) RETURNING id");
+    db_bind_text(st, 1, "vier");
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_col_count(st), 1);
+    assert_false(db_col_is_null(st, 0));
+    assert_int_equal(db_col_int(st, 0), 4);
+    assert_int_equal(db_step(st), DB_OK);
+    db_done(st);
+    /* refused: an error and no id */
+    int64_t id = -1;
+    st = db_prepare(db, "INSERT INTO u (name) VALUES (?) RETURNING id");
+    db_bind_text(st, 1, "zwei");
+    assert_int_equal(db_run_int(st, &id), DB_CONFLICT);
+    assert_int_equal(id, -1);
+    /* nothing inserted: no row, not the rowid of an earlier insert */
+    st = db_prepare(db, "INSERT INTO u (name) VALUES (?) ON CONFLICT (name) DO NOTHING "
+                        "RETURNING id");
+    db_bind_text(st, 1, "drei");
+    assert_int_equal(db_run_int(st, &id), DB_OK);
+    assert_int_equal(id, -1);
+    db_bind_text(st, 1, "fünf");
+    assert_int_equal(db_run_int(st, &id), DB_OK);
+    assert_int_equal(id, 5);
+    db_close(db);
+    arena_free(&a);
+}
+
+/* Opcodes of EXPLAIN sql named op. */
+static int opcodes_named(Db *db, const char *sql, const char *op, Arena *a)
+{
+    DbStmt *st = db_prepare(db, sql);
+    assert_non_null(st);
+    int n = 0;
+    while (db_step(st) == DB_ROW)
+        n += strcmp(db_col_text(st, 1, a), op) == 0;
+    db_done(st);
+    return n;
+}
+
+/* Migration 018: the status, priority and outbox state CHECKs accept exactly the values
+ * they did, and writing a row builds no temporary index for them (an IN list of more than
+ * two constants did, at every INSERT and UPDATE of the column). */
+static void test_checks_accept_the_same_values_without_temporary_index(void **state)
+{
+    Arena a;
+    arena_init(&a, 4096);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    assert_int_equal(opcodes_named(db,
+                                   "EXPLAIN INSERT INTO requests (number, type_id, "
+                                   "reporter_id, summary, status, priority, reply_token, "
+                                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   "OpenEphemeral", &a),
+                     0);
+    assert_int_equal(
+        opcodes_named(db, "EXPLAIN UPDATE outbox SET state = ? WHERE id = ?", "OpenEphemeral", &a),
+        0);
+    assert_int_equal(db_exec(db,
+                             "INSERT INTO users (id, email, name, password_hash, "
+                             "created_at, updated_at) VALUES (1, 'a@example.org', 'A', 'x', 0, 0)"),
+                     DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO request_types (id, key, name_de, name_en, "
+                                 "created_at) VALUES (1, 'q', 'Frage', 'Question', 0)"),
+                     DB_OK);
+    const char *statuses[] = {"open",
+                              "in_progress",
+                              "waiting_customer",
+                              "waiting_support",
+                              "resolved",
+                              "closed",
+                              "Open",
+                              "done",
+                              ""};
+    const char *priorities[] = {"low", "medium", "high", "critical", "urgent", "LOW"};
+    int number = 0;
+    for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+        for (size_t j = 0; j < sizeof priorities / sizeof *priorities; j++) {
+            DbStmt *st = db_prepare(db, "INSERT INTO requests (number, type_id, reporter_id, "
+                                        "summary, status, priority, reply_token, created_at, "
+                                        "updated_at) VALUES (?, 1, 1, 's', ?, ?, 'r', 0, 0)");
+            db_bind_int(st, 1, ++number);
+            db_bind_text(st, 2, statuses[i]);
+            db_bind_text(st, 3, priorities[j]);
+            bool valid = i < 6 && j < 4;
+            assert_int_equal(db_run(st), valid ? DB_OK : DB_CONFLICT);
+        }
+    }
+    assert_int_equal(db_exec(db, "INSERT INTO outbox (id, recipient, subject, next_attempt_at, "
+                                 "created_at) VALUES (1, 'a@example.org', 's', 0, 0)"),
+                     DB_OK);
+    const char *states[] = {"queued", "sending", "sent", "failed", "Sent", "lost"};
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        DbStmt *st = db_prepare(db, "UPDATE outbox SET state = ? WHERE id = 1");
+        db_bind_text(st, 1, states[i]);
+        assert_int_equal(db_run(st), i < 4 ? DB_OK : DB_CONFLICT);
+    }
+    db_close(db);
+    arena_free(&a);
+}
+
 static int setup_all(void **state)
 {
     snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-store.XXXXXX");
@@ -310,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_transaction_sees_its_rows_others_after_commit),
         cmocka_unit_test(test_second_write_transaction_of_a_thread_fails_fast),
         cmocka_unit_test(test_wal_stays_bounded_under_steady_load),
+        cmocka_unit_test(test_insert_returning_id_gives_the_new_row),
+        cmocka_unit_test(test_checks_accept_the_same_values_without_temporary_index),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
