@@ -2,7 +2,15 @@
  * flags; the thread never holds the lock while it runs its step. */
 #include "core/worker_loop.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <time.h>
+
+void thread_name(pthread_t t, const char *name)
+{
+    char text[16];
+    snprintf(text, sizeof text, "pf-%s", name);
+    pthread_setname_np(t, text);
+}
 
 void worker_loop_start(WorkerLoop *w)
 {
@@ -10,7 +18,9 @@ void worker_loop_start(WorkerLoop *w)
     if (!w->running) {
         w->stopping = false;
         w->running = pthread_create(&w->thread, NULL, w->main, w) == 0;
-        if (!w->running)
+        if (w->running)
+            thread_name(w->thread, w->name);
+        else
             log_error("event=%s_start_failed", w->name);
     }
     pthread_mutex_unlock(&w->lock);

@@ -23,6 +23,10 @@ typedef struct WorkerLoop {
         .cond = PTHREAD_COND_INITIALIZER                                                     \
     }
 
+/* Names thread t "pf-" + name, cut to the 15 characters the kernel keeps (top -H, ps -L and
+ * gdb show it). */
+void thread_name(pthread_t t, const char *name);
+
 /* Starts the thread with arg = w (no-op when it runs already); logs when it cannot. */
 void worker_loop_start(WorkerLoop *w);
 /* Asks the thread to end and waits for it. No-op when not running. */

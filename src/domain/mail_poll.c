@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/worker_loop.h"
 #include "domain/mail_in.h"
 #include "mail/imap.h"
 #include "mail/outbox_worker.h"
@@ -104,6 +105,7 @@ void mail_poller_start(void)
         return;
     }
     poller_running = true;
+    thread_name(poller_thread, "mail_poll");
     log_info("event=mail_poller_started seconds=%lld", (long long)cfg.mail_poll_seconds);
 }
 

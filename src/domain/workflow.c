@@ -8,6 +8,7 @@
 #include "core/i18n_mark.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/worker_loop.h"
 #include "domain/notify.h"
 #include "mail/outbox_worker.h"
 #include "store/activity.h"
@@ -215,6 +216,8 @@ void workflow_worker_start(void)
     if (!worker_running) {
         worker_stopping = false;
         worker_running = pthread_create(&worker_thread, NULL, worker_main, NULL) == 0;
+        if (worker_running)
+            thread_name(worker_thread, "workflow");
         if (!worker_running)
             log_error("event=workflow_worker_start_failed");
     }

@@ -2,6 +2,7 @@
 #include "http/offload.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/worker_loop.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -68,6 +69,8 @@ Offload *offload_start(const char *name, int workers, int queue_max, OffloadRun 
     for (o->thread_count = 0; o->thread_count < workers; o->thread_count++)
         if (pthread_create(&o->threads[o->thread_count], NULL, offload_main, o) != 0)
             break;
+        else
+            thread_name(o->threads[o->thread_count], name);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (o->thread_count == 0) {
         log_error("event=offload_start_failed pool=%s", name);

@@ -694,6 +694,8 @@ void db_background_start(void)
     checkpoint_due = false;
     checkpoint_mark = 0;
     checkpoint_running = pthread_create(&checkpoint_thread, NULL, checkpoint_main, db) == 0;
+    if (checkpoint_running)
+        thread_name(checkpoint_thread, "checkpoint");
     bool running = checkpoint_running;
     pthread_mutex_unlock(&checkpoint_lock);
     if (!running) {
