@@ -1,6 +1,7 @@
 /* worker_loop: the start/stop/wait/wake plumbing of a background thread that repeats one
  * step until asked to stop (the outbox worker, the SLA worker). The step itself and what it
- * logs belong to its owner; this never touches the database or knows what the step does. */
+ * logs belong to its owner; this never touches the database or knows what the step does.
+ * The thread runs at a lower CPU priority (WORKER_LOOP_NICE) than the request threads. */
 #ifndef PFORTE_CORE_WORKER_LOOP_H
 #define PFORTE_CORE_WORKER_LOOP_H
 #include <pthread.h>
@@ -15,6 +16,9 @@ typedef struct WorkerLoop {
     pthread_t thread;
     bool running, stopping, wake_pending;
 } WorkerLoop;
+
+/* How much nicer every worker loop's thread is than the thread that started it. */
+#define WORKER_LOOP_NICE 5
 
 /* A static WorkerLoop: `static WorkerLoop w = WORKER_LOOP_INIT("sla_worker", main);` */
 #define WORKER_LOOP_INIT(name_, main_)                                                       \

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/str.h"
+#include "core/worker_loop.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,6 +342,34 @@ static void clock_civil_matches_gmtime(void **state)
     assert_string_equal(iso, "2025-12-31T23:59:59Z");
 }
 
+/* ---- worker_loop ---- */
+
+static int loop_nice = -100;
+static char loop_name[16];
+
+static void *loop_main(void *arg)
+{
+    WorkerLoop *w = arg;
+    loop_nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    pthread_getname_np(pthread_self(), loop_name, sizeof loop_name);
+    while (!worker_loop_should_stop(w))
+        worker_loop_wait(w, 1000);
+    return NULL;
+}
+
+/* A worker loop's thread is named (cut to the kernel's 15 characters) and runs below the
+ * request threads' priority; the caller's own priority stays as it was. */
+static void worker_loop_thread_is_named_and_nice(void **state)
+{
+    static WorkerLoop w = WORKER_LOOP_INIT("a_long_worker_name", loop_main);
+    int before = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    worker_loop_start(&w);
+    worker_loop_stop(&w);
+    assert_int_equal(loop_nice, before + WORKER_LOOP_NICE > 19 ? 19 : before + WORKER_LOOP_NICE);
+    assert_string_equal(loop_name, "pf-a_long_worke");
+    assert_int_equal(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +383,7 @@ int main(void)
         cmocka_unit_test(config_rejects_bad_input_naming_the_key),
         cmocka_unit_test(config_markdown_lists_every_setting),
         cmocka_unit_test(clock_civil_matches_gmtime),
+        cmocka_unit_test(worker_loop_thread_is_named_and_nice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
