@@ -22,8 +22,6 @@
 
 typedef enum { TARGET_FIRST_RESPONSE, TARGET_RESOLUTION } Target;
 
-static const char *const TARGET_KEYS[2] = {"first_response", "resolution"};
-
 /* [target][overdue] */
 static const char *const SUBJECTS[2][2] = {
     {N_("[%{key}] First response due in %{left}"),
@@ -98,8 +96,8 @@ static bool reminder_due(const SlaClock *c)
     return !c->done_at && (c->at_risk || c->state == SLA_BREACHED);
 }
 
-/* One candidate in its own transaction: recompute, store the columns, claim and mail each
- * clock that needs it. */
+/* One candidate in its own transaction: recompute, claim and mail each clock that needs it,
+ * then store the columns (a claimed clock's warn time goes). */
 static DbResult remind_one(Db *db, Arena *a, const SlaConfig *config, int64_t request_id,
                            int64_t now, SlaPassStats *stats)
 {
@@ -111,8 +109,6 @@ static DbResult remind_one(Db *db, Arena *a, const SlaConfig *config, int64_t re
     bool found;
     int mails = 0, reminders = 0;
     r = sla_request_state(db, a, config, request_id, now, &s, &found, &row);
-    if (r == DB_OK && found)
-        r = sla_request_refresh(db, a, config, request_id, now);
     bool open = found && !str_eq(row.status, "resolved") && !str_eq(row.status, "closed") &&
                 !str_eq(row.status, "waiting_customer");
     const SlaClock *clocks[2] = {&s.first_response, &s.resolution};
@@ -121,13 +117,14 @@ static DbResult remind_one(Db *db, Arena *a, const SlaConfig *config, int64_t re
         if (!reminder_due(c))
             continue;
         bool claimed;
-        r = store_sla_reminder_claim(db, request_id, TARGET_KEYS[t], c->due_at, now, &claimed);
+        r = store_sla_reminder_claim(db, request_id, SLA_REMINDER_TARGETS[t], c->due_at, now,
+                                     &claimed);
         if (r != DB_OK || !claimed)
             continue;
         reminders++;
         if (c->state == SLA_BREACHED && now - c->due_at > SLA_REMINDER_LATE_SECONDS) {
             log_info("event=sla_reminder_too_late request=%lld target=%s", (long long)request_id,
-                     TARGET_KEYS[t]);
+                     SLA_REMINDER_TARGETS[t]);
             continue;
         }
         SlaStaffRow *staff = NULL;
@@ -144,8 +141,10 @@ static DbResult remind_one(Db *db, Arena *a, const SlaConfig *config, int64_t re
                 mails++;
         }
         log_info("event=sla_reminder request=%lld target=%s state=%s recipients=%d",
-                 (long long)request_id, TARGET_KEYS[t], sla_state_key(c->state), n);
+                 (long long)request_id, SLA_REMINDER_TARGETS[t], sla_state_key(c->state), n);
     }
+    if (r == DB_OK && found)
+        r = sla_request_refresh(db, a, config, request_id, now);
     if (r == DB_OK)
         r = db_commit(db);
     else

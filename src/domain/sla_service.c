@@ -139,17 +139,18 @@ static int clock_outcome(const SlaClock *c)
 }
 
 /* The stored columns of a result: a clock's warn time only while it is open (running or
- * breached without its event). */
-static void computed_row(const SlaResult *s, SlaComputedRow *c)
+ * breached without its event) and not reminded yet. */
+static void computed_row(const SlaResult *s, const bool reminded[2], SlaComputedRow *c)
 {
     memset(c, 0, sizeof *c);
     c->first_response_due_at = s->first_response.due_at;
     c->resolution_due_at = s->resolution.due_at;
     if (s->attention_at) {
         const SlaClock *fr = &s->first_response, *res = &s->resolution;
-        if (!fr->done_at && (fr->state == SLA_RUNNING || fr->state == SLA_BREACHED))
+        if (!fr->done_at && (fr->state == SLA_RUNNING || fr->state == SLA_BREACHED) && !reminded[0])
             c->first_response_warn_at = fr->warn_at;
-        if (!res->done_at && (res->state == SLA_RUNNING || res->state == SLA_BREACHED))
+        if (!res->done_at && (res->state == SLA_RUNNING || res->state == SLA_BREACHED) &&
+            !reminded[1])
             c->resolution_warn_at = res->warn_at;
     }
     c->attention_at = s->attention_at;
@@ -165,8 +166,11 @@ static DbResult compute_one(Db *db, Arena *a, const SlaConfig *config, int64_t r
     SlaResult s;
     SlaRequestRow row;
     DbResult r = sla_request_state(db, a, config, request_id, now, &s, found, &row);
+    bool reminded[2] = {false, false};
+    if (r == DB_OK && *found)
+        r = store_sla_reminded(db, request_id, reminded);
     if (r == DB_OK && *found) {
-        computed_row(&s, c);
+        computed_row(&s, reminded, c);
         *stamp = row.updated_at;
     }
     return r;

@@ -214,13 +214,40 @@ DbResult store_sla_save_computed(Db *db, int64_t request_id, int64_t updated_at,
     return r;
 }
 
+const char *const SLA_REMINDER_TARGETS[2] = {"first_response", "resolution"};
+
+DbResult store_sla_reminded(Db *db, int64_t request_id, bool reminded[2])
+{
+    reminded[0] = reminded[1] = false;
+    DbStmt *st = db_prepare(db, "SELECT target FROM sla_reminders WHERE request_id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, request_id);
+    DbResult r;
+    while ((r = db_step(st)) == DB_ROW) {
+        size_t n;
+        const char *t = db_col_blob(st, 0, &n);
+        for (int i = 0; i < 2 && t; i++)
+            if (n == strlen(SLA_REMINDER_TARGETS[i]) && memcmp(t, SLA_REMINDER_TARGETS[i], n) == 0)
+                reminded[i] = true;
+    }
+    db_done(st);
+    return r;
+}
+
+/* The warn times are NULL once a clock is reminded (SlaComputedRow), so the two range scans
+ * of their partial indexes (migration 019) visit only requests with a reminder to come; the
+ * reminder rows are checked again all the same (a save that lost a race to another instance
+ * may have left a warn time). */
 DbResult store_sla_reminder_candidates(Db *db, Arena *a, int64_t now, int limit, int64_t **ids,
                                        int *count)
 {
     *ids = NULL;
     *count = 0;
     DbStmt *st = db_prepare(
-        db, "SELECT r.id FROM requests r WHERE r.sla_attention_at <= ? "
+        db, "SELECT r.id FROM requests r WHERE r.id IN ("
+            "  SELECT id FROM requests WHERE sla_first_response_warn_at <= ? "
+            "  UNION ALL SELECT id FROM requests WHERE sla_resolution_warn_at <= ?) "
             "AND r.status NOT IN ('resolved', 'closed') AND ("
             "(r.sla_first_response_warn_at <= ? AND NOT EXISTS (SELECT 1 FROM sla_reminders m "
             "  WHERE m.request_id = r.id AND m.target = 'first_response')) OR "
@@ -229,10 +256,9 @@ DbResult store_sla_reminder_candidates(Db *db, Arena *a, int64_t now, int limit,
             "ORDER BY r.sla_attention_at, r.id LIMIT ?");
     if (!st)
         return DB_ERROR;
-    db_bind_int(st, 1, now);
-    db_bind_int(st, 2, now);
-    db_bind_int(st, 3, now);
-    db_bind_int(st, 4, limit);
+    for (int i = 1; i <= 4; i++)
+        db_bind_int(st, i, now);
+    db_bind_int(st, 5, limit);
     return collect_ids(st, a, ids, count);
 }
 

@@ -67,7 +67,9 @@ DbResult store_sla_events(Db *db, Arena *a, int64_t request_id, SlaEventRow **ro
  * updated_at), lowest id first. */
 DbResult store_sla_stale_ids(Db *db, Arena *a, int limit, int64_t **ids, int *count);
 
-/* The computed columns (0 stores NULL). */
+/* The computed columns (0 stores NULL). A clock's warn time is kept only while its reminder is
+ * still to come: open and not in sla_reminders (migration 019), so the reminder pass reads
+ * the requests that need one through the warn-time indexes and not every overdue one. */
 typedef struct SlaComputedRow {
     int64_t first_response_due_at, resolution_due_at;
     int64_t first_response_warn_at, resolution_warn_at;
@@ -79,6 +81,12 @@ typedef struct SlaComputedRow {
  * read), and records that value as sla_updated_at; *saved tells whether it matched. */
 DbResult store_sla_save_computed(Db *db, int64_t request_id, int64_t updated_at,
                                  const SlaComputedRow *c, bool *saved);
+
+/* The targets of sla_reminders rows: [0] first response, [1] resolution. */
+extern const char *const SLA_REMINDER_TARGETS[2];
+
+/* reminded[i]: whether the request has the reminder row of SLA_REMINDER_TARGETS[i]. */
+DbResult store_sla_reminded(Db *db, int64_t request_id, bool reminded[2]);
 
 /* Ids of up to limit unfinished requests with a clock whose warn time is <= now and that has
  * no reminder row for that clock yet, most urgent first. */

@@ -2,7 +2,8 @@
  * request's events (status changes, public agent comments; customer comments and internal
  * notes do not count), a page of requests at once (timed), settings parsing limits, the
  * stored columns going stale on a settings change, and the reminder pass run by two
- * instances at the same moment queuing each mail exactly once. Times are explicit. */
+ * instances at the same moment queuing each mail exactly once, a reminded clock leaving the
+ * reminder candidates. Times are explicit. */
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -324,6 +325,47 @@ static void test_two_instances_remind_once(void **state)
     db_close(db);
 }
 
+/* Migration 019: a clock's warn time goes once its reminder is claimed - also when the
+ * columns are computed again - so the pass reads only requests with a reminder to come; the
+ * other clock keeps its warn time and is reminded when it comes. */
+static void test_reminded_clock_leaves_the_candidates(void **state)
+{
+    Db *db = fresh_db();
+    int64_t t0 = B(2026, 11, 30, 9, 0);
+    add_request(db, 1, t0, "critical");
+    SlaPassStats stats;
+    assert_int_equal(sla_pass_run(db, t0 + 50 * 60, &stats), DB_OK); /* first response at risk */
+    assert_int_equal(stats.reminders, 1);
+    const char *first_gone = "SELECT count(*) FROM requests WHERE sla_first_response_warn_at "
+                             "IS NULL AND sla_resolution_warn_at IS NOT NULL";
+    assert_int_equal(count(db, first_gone), 1);
+    int64_t *ids;
+    int n;
+    assert_int_equal(store_sla_reminder_candidates(db, &arena, t0 + 55 * 60, 100, &ids, &n), DB_OK);
+    assert_int_equal(n, 0);
+    exec(db, "UPDATE requests SET sla_updated_at = -1");             /* stale: computed again */
+    assert_int_equal(sla_pass_run(db, t0 + 70 * 60, &stats), DB_OK); /* and overdue by now */
+    assert_int_equal(stats.refreshed, 1);
+    assert_int_equal(stats.mails, 0);
+    assert_int_equal(count(db, first_gone), 1);
+    int64_t warn = count(db, "SELECT sla_resolution_warn_at FROM requests");
+    assert_true(warn > t0 + 70 * 60);
+    assert_int_equal(store_sla_reminder_candidates(db, &arena, warn - 1, 100, &ids, &n), DB_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_sla_reminder_candidates(db, &arena, warn, 100, &ids, &n), DB_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sla_pass_run(db, warn, &stats), DB_OK);
+    assert_int_equal(stats.reminders, 1);
+    assert_int_equal(stats.mails, 2); /* unassigned: both enabled staff */
+    assert_int_equal(count(db, "SELECT count(*) FROM requests WHERE sla_first_response_warn_at "
+                               "IS NULL AND sla_resolution_warn_at IS NULL"),
+                     1);
+    assert_int_equal(store_sla_reminder_candidates(db, &arena, warn + 86400, 100, &ids, &n), DB_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(count(db, "SELECT count(*) FROM sla_reminders"), 2);
+    db_close(db);
+}
+
 static int group_setup(void **state)
 {
     snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-sla-XXXXXX");
@@ -353,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_many_requests_at_once),
         cmocka_unit_test(test_settings_limits),
         cmocka_unit_test(test_two_instances_remind_once),
+        cmocka_unit_test(test_reminded_clock_leaves_the_candidates),
     };
     return cmocka_run_group_tests_name("sla_service", tests, group_setup, group_teardown);
 }
