@@ -1,6 +1,6 @@
 /* outbox: SQL for the mail outbox table (enqueue, claim with a lease, outcome, admin lists).
- * The claim is one UPDATE with a re-checked WHERE, so two workers never hold the same row;
- * on PostgreSQL its variant adds FOR UPDATE SKIP LOCKED. */
+ * A claim updates the row with its condition re-checked, so two workers never hold the same
+ * row; on PostgreSQL it adds FOR UPDATE SKIP LOCKED. */
 #include "store/outbox.h"
 #include <string.h>
 
@@ -55,70 +55,111 @@ static const char *copy_blob(DbStmt *st, int col, Arena *a, size_t *len)
     return copy;
 }
 
-/* Claims for both backends: the same parameters and columns. The outer WHERE repeats the
- * condition, so a row another worker claimed after the sub-select is left alone. On SQLite
- * the two kinds of due rows are read as two ordered index scans cut at one row each: the
- * single OR made SQLite collect and sort every queued row, 18 ms per claim with 14,000
- * queued mails, so a backlog slowed its own delivery. Expired leases (a worker died) come
- * first, so a busy queue cannot starve them. PostgreSQL
- * also skips rows other transactions hold (under READ COMMITTED all workers would otherwise
- * queue up behind the same row and then find it taken). */
-static DbStmt *outbox_claim_statement(Db *db)
+/* The columns of a claimed row, as both claims read them. */
+#define CLAIM_COLUMNS                                                                              \
+    "id, recipient, subject, attempts, next_attempt_at, lease_until, last_error, created_at, "     \
+    "compose, request_number"
+/* A due row: queued and due, or sending with its lease run out (a worker died). */
+#define CLAIMABLE                                                                                  \
+    "((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until <= ?))"
+
+static void claim_read(DbStmt *st, Arena *a, OutboxItem *out)
 {
-    if (db_kind(db) == DB_POSTGRES)
-        return db_prepare(
-            db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
-                "WHERE id = (SELECT id FROM outbox "
-                "  WHERE (state = 'queued' AND next_attempt_at <= ?) "
-                "     OR (state = 'sending' AND lease_until <= ?) "
-                "  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                "AND ((state = 'queued' AND next_attempt_at <= ?) "
-                "  OR (state = 'sending' AND lease_until <= ?)) "
-                "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
-                "last_error, created_at, compose, request_number");
-    return db_prepare(
-        db, "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
-            "WHERE id = (SELECT id FROM (SELECT id FROM outbox "
-            "  WHERE state = 'sending' AND lease_until <= ? ORDER BY lease_until, id LIMIT 1) "
-            "  AS expired UNION ALL SELECT id FROM (SELECT id FROM outbox "
-            "  WHERE state = 'queued' AND next_attempt_at <= ? "
-            "  ORDER BY next_attempt_at, id LIMIT 1) AS due LIMIT 1) "
-            "AND ((state = 'queued' AND next_attempt_at <= ?) "
-            "  OR (state = 'sending' AND lease_until <= ?)) "
-            "RETURNING id, recipient, subject, attempts, next_attempt_at, lease_until, "
-            "last_error, created_at, compose, request_number");
+    out->id = db_col_int(st, 0);
+    out->recipient = db_col_text(st, 1, a);
+    out->subject = db_col_text(st, 2, a);
+    out->state = "sending";
+    out->attempts = db_col_int(st, 3);
+    out->next_attempt_at = db_col_int(st, 4);
+    out->lease_until = db_col_int(st, 5);
+    out->last_error = db_col_text(st, 6, a);
+    out->created_at = db_col_int(st, 7);
+    out->compose = db_col_text(st, 8, a);
+    out->request_number = db_col_int(st, 9);
 }
 
-DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+/* PostgreSQL: one UPDATE ... RETURNING whose WHERE repeats the condition, so a row another
+ * worker claimed after the sub-select is left alone; it also skips rows other transactions
+ * hold (under READ COMMITTED all workers would otherwise queue up behind the same row and
+ * then find it taken). */
+static DbResult claim_returning(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out,
+                                Arena *a)
 {
-    DbStmt *st = outbox_claim_statement(db);
+    DbStmt *st =
+        db_prepare(db, "UPDATE outbox SET state = 'sending', lease_until = ?, "
+                       "attempts = attempts + 1 WHERE id = (SELECT id FROM outbox "
+                       "  WHERE " CLAIMABLE " ORDER BY next_attempt_at, id LIMIT 1 "
+                       "  FOR UPDATE SKIP LOCKED) AND " CLAIMABLE " RETURNING " CLAIM_COLUMNS);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, now + lease_seconds);
     for (int i = 2; i <= 5; i++)
         db_bind_int(st, i, now);
-    memset(out, 0, sizeof *out);
     DbResult r = db_step(st);
     if (r == DB_ROW) {
-        out->id = db_col_int(st, 0);
-        out->recipient = db_col_text(st, 1, a);
-        out->subject = db_col_text(st, 2, a);
-        out->state = "sending";
-        out->attempts = db_col_int(st, 3);
-        out->next_attempt_at = db_col_int(st, 4);
-        out->lease_until = db_col_int(st, 5);
-        out->last_error = db_col_text(st, 6, a);
-        out->created_at = db_col_int(st, 7);
-        out->compose = db_col_text(st, 8, a);
-        out->request_number = db_col_int(st, 9);
+        claim_read(st, a, out);
         DbResult end = db_step(st);
         r = end == DB_OK ? DB_ROW : end;
     }
     db_done(st);
+    return r;
+}
+
+/* SQLite: the due row is read, then claimed by its id with the condition repeated; a row
+ * another connection claimed in between matches nothing and the next one is read. (RETURNING
+ * would collect the row in a temporary b-tree at every claim.) The two kinds of due rows are
+ * read as two ordered index scans cut at one row each: a single OR made SQLite collect and
+ * sort every queued row, 18 ms per claim with 14,000 queued mails, so a backlog slowed its
+ * own delivery. Expired leases come first, so a busy queue cannot starve them. */
+static DbResult claim_sqlite(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        DbStmt *st = db_prepare(
+            db, "SELECT " CLAIM_COLUMNS " FROM outbox WHERE id = (SELECT id FROM ("
+                "  SELECT id FROM outbox WHERE state = 'sending' AND lease_until <= ? "
+                "  ORDER BY lease_until, id LIMIT 1) AS expired UNION ALL SELECT id FROM ("
+                "  SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ? "
+                "  ORDER BY next_attempt_at, id LIMIT 1) AS due LIMIT 1)");
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, now);
+        db_bind_int(st, 2, now);
+        DbResult r = db_step(st);
+        if (r == DB_ROW)
+            claim_read(st, a, out);
+        db_done(st);
+        if (r != DB_ROW)
+            return r; /* DB_OK: nothing is due */
+        st = db_prepare(db, "UPDATE outbox SET state = 'sending', lease_until = ?, "
+                            "attempts = attempts + 1 WHERE id = ? AND " CLAIMABLE);
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, now + lease_seconds);
+        db_bind_int(st, 2, out->id);
+        db_bind_int(st, 3, now);
+        db_bind_int(st, 4, now);
+        r = db_run(st);
+        if (r != DB_OK)
+            return r;
+        if (db_changes(db) == 1) {
+            out->attempts++;
+            out->lease_until = now + lease_seconds;
+            return DB_ROW;
+        }
+        memset(out, 0, sizeof *out);
+    }
+    return DB_OK; /* taken away three times in a row: nothing for now, the next round */
+}
+
+DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a)
+{
+    memset(out, 0, sizeof *out);
+    DbResult r = db_kind(db) == DB_SQLITE ? claim_sqlite(db, now, lease_seconds, out, a)
+                                          : claim_returning(db, now, lease_seconds, out, a);
     if (r != DB_ROW || *out->compose)
         return r; /* a mail composed on delivery has no bytes yet */
     /* the bytes, from the row that is never updated (the claim above rewrote a small row) */
-    st = db_prepare(db, "SELECT message FROM outbox_bodies WHERE outbox_id = ?");
+    DbStmt *st = db_prepare(db, "SELECT message FROM outbox_bodies WHERE outbox_id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, out->id);

@@ -42,7 +42,8 @@ DbResult outbox_enqueue_composed(Db *db, const char *recipient, const char *subj
 
 /* Atomically claims one due row - queued with next_attempt_at <= now, or sending with an
  * expired lease (a delivery interrupted by a crash) - setting state 'sending', lease_until
- * now + lease_seconds and attempts + 1. One statement, safe with several processes.
+ * now + lease_seconds and attempts + 1. Safe with several processes: the update re-checks
+ * that the row is still due.
  * Returns DB_ROW with *out filled (strings and message in a; message NULL when out->compose
  * is set), DB_OK when nothing is due, or an error. */
 DbResult outbox_claim_due(Db *db, int64_t now, int64_t lease_seconds, OutboxItem *out, Arena *a);

@@ -45,13 +45,29 @@ DbResult store_request_fields_of_type(Db *db, Arena *a, int64_t type_id, Request
 
 /* ---- creating ---- */
 
+/* Inside the caller's transaction. SQLite collects RETURNING rows in a temporary b-tree at
+ * every execution, so there the new value is read by a second statement (the transaction
+ * holds the write lock); PostgreSQL returns it with the UPDATE. */
 DbResult store_request_number_reserve(Db *db, int64_t count, int64_t *first)
 {
-    DbStmt *st = db_prepare(db, "UPDATE counters SET value = value + ? "
-                                "WHERE name = 'request_number' RETURNING value");
+    DbStmt *st;
+    if (db_kind(db) == DB_SQLITE) {
+        st = db_prepare(db, "UPDATE counters SET value = value + ? WHERE name = 'request_number'");
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, count);
+        DbResult r = db_run(st);
+        if (r != DB_OK)
+            return r;
+        st = db_prepare(db, "SELECT value FROM counters WHERE name = 'request_number'");
+    } else {
+        st = db_prepare(db, "UPDATE counters SET value = value + ? "
+                            "WHERE name = 'request_number' RETURNING value");
+        if (st)
+            db_bind_int(st, 1, count);
+    }
     if (!st)
         return DB_ERROR;
-    db_bind_int(st, 1, count);
     DbResult r = db_step(st);
     if (r == DB_ROW) {
         *first = db_col_int(st, 0) - count + 1;
