@@ -9,7 +9,9 @@
 #                                   build/pforte serve on a free port, log in, measure, stop
 # wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s (2, 64, 10) per row; creation
 # last (it adds requests). Targets: list >= 30% of static asset req/s with p99 < 10 ms (first
-# and last page), creation >= 2,000/s. Raw wrk output and the table: bench/out/requests-*.txt.
+# and last page), creation >= 2,000/s, and (standalone) the server's RSS under 30 MB while the
+# rows run (sampled every 0.25 s). Raw wrk output
+# and the table: bench/out/requests-*.txt.
 # Settings: PFORTE_BIN, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_REQUESTS
 # (100000), BENCH_CUSTOMERS (10000), BENCH_STRICT=1 (exit 1 when a target is missed).
 # Only 127.0.0.1 is ever a target; every run is bounded in time.
@@ -62,6 +64,7 @@ else
     "${BENCH_CUSTOMERS:-10000}" --data "$TMP/data" --log-level warn >"$TMP/seed.txt" 2>&1 ||
     { cat "$TMP/seed.txt" >&2; die "seeding failed"; }
   cat "$TMP/seed.txt" >&2
+  sync # the seeding's ~120 MB of dirty pages: written back now, not during the first rows
   # seeded requests have number = id: the one with 50 activity entries
   BENCH_DETAIL=${BENCH_DETAIL:-$(sed -n 's/.* events on request id \([0-9]*\).*/\/requests\/SUP-\1/p' "$TMP/seed.txt")}
   PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -106,7 +109,16 @@ measure() {
   shift 2
   echo "bench/requests: $name  $path  (wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s)" >&2
   timeout -k 5 $((SECONDS_EACH + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" \
-    --timeout 5s --latency -H "$HDR" "$BASE$path" "$@" >"$log" 2>&1
+    --timeout 5s --latency -H "$HDR" "$BASE$path" "$@" >"$log" 2>&1 &
+  local wrk_pid=$! now row=0
+  while kill -0 "$wrk_pid" 2>/dev/null; do # the server's RSS while it runs, 4 times a second
+    now=$(rss)
+    [ -n "$now" ] && [ "$now" -gt "$row" ] && row=$now
+    sleep 0.25
+  done
+  wait "$wrk_pid"
+  [ "$row" -gt "${RSS_PEAK:-0}" ] && RSS_PEAK=$row
+  printf -v "RSS_$name" '%s' "$([ "$row" -gt 0 ] && awk -v k="$row" 'BEGIN { printf "%.1f", k / 1024 }')"
   local rps p99 errs
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$log")
   p99=$(awk '$1 == "99%" {print $2}' "$log")
@@ -117,6 +129,11 @@ measure() {
   printf -v "P99MS_$name" '%s' "$(awk -v v="${p99:-999s}" 'BEGIN {
     n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; print n }')"
 }
+# kB of VmRSS of the server this script started ("" when measuring another one). Not VmHWM:
+# that holds the login's Argon2id buffer (64 MiB for the moment of one hash), not the load.
+rss() { [ -n "$PFORTE_PID" ] && awk '$1 == "VmRSS:" {print $2}' "/proc/$PFORTE_PID/status"; }
+RSS_START=$(rss)
+RSS_PEAK=$RSS_START
 timeout 10 wrk -t1 -c4 -d2s -H "$HDR" "$BASE$FIRST" >/dev/null 2>&1 # warm-up
 measure asset "$CSS"
 measure list_first "$FIRST"
@@ -129,6 +146,7 @@ fi
 before=$(get "/requests?sort=created" | grep -o '/requests/[A-Z]*-[0-9]*' | head -n 1)
 measure create /new/question -s "$ROOT/bench/requests-create.lua" -- "$COOKIE" "$CSRF" question
 after=$(get "/requests?sort=created" | grep -o '/requests/[A-Z]*-[0-9]*' | head -n 1)
+RSS_END=$(rss)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
 missed=0
@@ -138,13 +156,15 @@ verdict() { # verdict VAR CONDITION (awk expression)
 verdict V_FIRST "$RPS_list_first >= 0.3 * $RPS_asset && $P99MS_list_first < 10"
 verdict V_LAST "$RPS_list_last >= 0.3 * $RPS_asset && $P99MS_list_last < 10"
 verdict V_CREATE "$RPS_create >= 2000"
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+[ -n "$RSS_PEAK" ] && verdict V_RSS "$RSS_PEAK < 30 * 1024"
 {
 echo
 echo "$BIN on $(nproc) cores; wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s on the same machine; as $HEAVY"
 echo "list: $pages pages of 25; last page $LAST"
 echo "created during the run: ${before#/requests/} -> ${after#/requests/}"
 echo
-printf '%-34s %12s %10s %10s %8s\n' endpoint "requests/s" "p99" "vs asset" errors
+printf '%-34s %12s %10s %10s %8s %8s\n' endpoint "requests/s" "p99" "vs asset" errors "RSS MB"
 for n in asset list_first list_last search search_broad detail create; do
   [ -n "$(eval echo "\${RPS_$n:-}")" ] || continue
   case $n in
@@ -156,15 +176,20 @@ for n in asset list_first list_last search search_broad detail create; do
     detail) label="request with 50 activity entries" ;;
     create) label="create (POST /new/question)" ;;
   esac
-  rps_var=RPS_$n p99_var=P99_$n err_var=ERR_$n
-  printf '%-34s %12.0f %10s %10s %8s\n' "$label" "${!rps_var}" "${!p99_var}" \
-    "$(ratio "${!rps_var}" "$RPS_asset")" "${!err_var}"
+  rps_var=RPS_$n p99_var=P99_$n err_var=ERR_$n rss_var=RSS_$n
+  printf '%-34s %12.0f %10s %10s %8s %8s\n' "$label" "${!rps_var}" "${!p99_var}" \
+    "$(ratio "${!rps_var}" "$RPS_asset")" "${!err_var}" "${!rss_var:--}"
 done
 echo
 echo "targets:"
 printf '  %-50s %s\n' "list first page >= 30% of asset, p99 < 10 ms" "$V_FIRST"
 printf '  %-50s %s\n' "list last page >= 30% of asset, p99 < 10 ms" "$V_LAST"
 printf '  %-50s %s\n' "create >= 2,000/s" "$V_CREATE"
+if [ -n "$RSS_PEAK" ]; then
+  printf '  %-50s %s\n' "RSS under load < 30 MB ($(mb "$RSS_PEAK"))" "$V_RSS"
+  echo
+  echo "pforte RSS: after login $(mb "$RSS_START"), highest during the runs $(mb "$RSS_PEAK"), after them $(mb "$RSS_END")"
+fi
 } | tee "$OUT/requests.txt"
 [ "${BENCH_STRICT:-0}" = 1 ] && [ $missed -gt 0 ] && exit 1
 exit 0
