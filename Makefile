@@ -1,8 +1,10 @@
 # Pforte build. `make run` and `make check` are the two commands a new user needs.
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium libcurl zlib libcmark-gfm jansson libpq
-# GMime: headers at build time, the library opened at runtime (src/mail/inbound.c)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) gmime-3.0 2>/dev/null)
+PKGS := libmicrohttpd sqlite3 libsodium zlib libcmark-gfm jansson
+# GMime, libcurl and libpq: headers at build time, each library opened at runtime when first
+# needed (src/mail/inbound.c, src/mail/curl_lib.c, src/store/postgres.c): an instance on
+# SQLite delivering to a Maildir maps none of them
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) gmime-3.0 libcurl libpq 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread -lm
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g

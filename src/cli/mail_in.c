@@ -14,7 +14,7 @@
 #include "core/str.h"
 #include "domain/mail_in.h"
 #include "domain/mail_poll.h"
-#include <curl/curl.h>
+#include "mail/curl_lib.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +81,7 @@ int cli_mail_in(int nargs, char **args)
     arena_free(&a);
     buf_free(&in);
     db_close(db);
-    curl_global_cleanup();
+    curl_lib_cleanup();
     return code;
 }
 
@@ -115,7 +115,6 @@ int cli_mail_poll(int nargs, char **args)
     Db *db = cli_open_database();
     if (!db)
         return EX_TEMPFAIL_CODE;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     signal(SIGTERM, poll_on_signal);
     signal(SIGINT, poll_on_signal);
     int code = 0;
@@ -131,6 +130,6 @@ int cli_mail_poll(int nargs, char **args)
             usleep(100 * 1000);
     } while (interval && !poll_stop);
     db_close(db);
-    curl_global_cleanup();
+    curl_lib_cleanup();
     return code;
 }

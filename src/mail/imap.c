@@ -1,11 +1,11 @@
 /* imap: libcurl's IMAP support with custom commands for UID SEARCH and UID STORE, and its
  * ";UID=n" URLs for fetching. */
 #include "mail/imap.h"
+#include "mail/curl_lib.h"
 #include "mail/transport.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +42,9 @@ ImapSession *imap_open(const char *url, const char *user, const char *password)
 {
     if (!str_starts_with(url, "imap://") && !str_starts_with(url, "imaps://"))
         return NULL;
+    if (!mail_transport_init()) /* libcurl, opened and initialised once per process */
+        return NULL;
     ImapSession *s = xcalloc(1, sizeof *s);
-    mail_transport_init(); /* libcurl's global init, once per process */
     s->curl = curl_easy_init();
     s->url = xstrdup(url);
     size_t n = strlen(s->url);

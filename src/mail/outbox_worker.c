@@ -237,9 +237,8 @@ static void *worker_main(void *arg)
 
 void outbox_worker_start(void)
 {
-    /* libcurl is initialised on the first SMTP delivery (mail_transport_init; its global
-     * init is thread-safe since 7.84): a Maildir-only server never sets up TLS, which keeps
-     * about 2 MB of OpenSSL pages out of its resident memory */
+    /* libcurl is opened and initialised on the first SMTP delivery (mail_transport_init):
+     * a Maildir-only server never maps it or the TLS libraries behind it */
     worker_loop_start(&worker);
 }
 

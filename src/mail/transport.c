@@ -6,8 +6,8 @@
 #include "mail/transport.h"
 #include "core/clock.h"
 #include "core/str.h"
+#include "mail/curl_lib.h"
 #include "mail/message.h"
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,16 +23,9 @@ enum {
     SMTP_TOTAL_TIMEOUT_S = 120, /* stays well inside the worker's claim lease */
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
+bool mail_transport_init(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void mail_transport_init(void)
-{
-    pthread_once(&curl_once, curl_init_once);
+    return curl_lib_load();
 }
 
 static const char *errno_text(int err)
@@ -308,7 +301,10 @@ static MailDeliveryResult smtp_deliver(const char *url, const char *envelope_fro
                                        const char *recipient, const char *message, size_t len,
                                        Buf *error)
 {
-    mail_transport_init();
+    if (!mail_transport_init()) {
+        buf_printf(error, "smtp: libcurl (%s) cannot be loaded", "libcurl.so.4");
+        return MAIL_TEMPORARY_FAILURE;
+    }
     Arena a;
     arena_init(&a, 1024);
     char errbuf[CURL_ERROR_SIZE] = "";

@@ -5,6 +5,7 @@
 #ifndef PFORTE_MAIL_TRANSPORT_H
 #define PFORTE_MAIL_TRANSPORT_H
 #include "core/buf.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum {
@@ -13,9 +14,9 @@ typedef enum {
     MAIL_PERMANENT_FAILURE, /* the server refused for good (5xx) */
 } MailDeliveryResult;
 
-/* Initialises libcurl once; call from the main thread before other threads start
- * (outbox_worker_start does). Safe to call again. */
-void mail_transport_init(void);
+/* Opens and initialises libcurl once (thread-safe; SMTP and IMAP call it first). False when
+ * libcurl cannot be loaded: the SMTP delivery then fails as temporary, IMAP does not open. */
+bool mail_transport_init(void);
 
 /* Delivers message[0..len) for recipient. transport is cfg.mail: "maildir" writes it into
  * <data_dir>/mail/new/ (creating the Maildir); smtp://[user:pass@]host[:port] or smtps://...

@@ -3,16 +3,19 @@
  * with the parameter types of that first run's binds. A lost connection makes every further
  * call of the current request answer DB_BUSY (503); the connection is re-established by
  * db_thread() before the next request, never inside an open transaction. The only file that
- * includes libpq-fe.h. SECURITY: SQL text is never built from values; everything is bound;
- * the connection URL (it may hold a password) is never logged. */
+ * includes libpq-fe.h; libpq itself is opened on the first connection (dlopen). SECURITY: SQL text
+ * is never built from values; everything is bound; the connection URL (it may hold a password) is
+ * never logged. */
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "store/backend.h"
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,94 @@
 #define BYTEA_OID 17
 #define RECONNECT_EVERY_MS 250  /* a thread tries a dead server at most this often */
 #define MIGRATION_LOCK_KEY "7305"/* advisory lock: one instance migrates at a time */
+
+/* ---- libpq, loaded when the first PostgreSQL connection is opened ----
+ * libpq brings OpenSSL, Kerberos, LDAP and SASL (about 2 MB of resident memory) into every
+ * process that links it; an installation on SQLite never needs it. So the library is opened
+ * with dlopen by pg_open instead of being linked. The names below stand for the loaded
+ * functions, so the code after them reads like plain libpq. */
+#define PQ_LIBRARY "libpq.so.5"
+#define PQ_FUNCTIONS(X)                                                                            \
+    X(PQclear)                                                                                     \
+    X(PQcmdStatus)                                                                                 \
+    X(PQcmdTuples)                                                                                 \
+    X(PQconnectdbParams)                                                                           \
+    X(PQconsumeInput)                                                                              \
+    X(PQerrorMessage)                                                                              \
+    X(PQexec)                                                                                      \
+    X(PQexecPrepared)                                                                              \
+    X(PQfinish)                                                                                    \
+    X(PQfreemem)                                                                                   \
+    X(PQftype)                                                                                     \
+    X(PQgetisnull)                                                                                 \
+    X(PQgetlength)                                                                                 \
+    X(PQgetvalue)                                                                                  \
+    X(PQnfields)                                                                                   \
+    X(PQntuples)                                                                                   \
+    X(PQprepare)                                                                                   \
+    X(PQreset)                                                                                     \
+    X(PQresultErrorField)                                                                          \
+    X(PQresultErrorMessage)                                                                        \
+    X(PQresultStatus)                                                                              \
+    X(PQsetNoticeProcessor)                                                                        \
+    X(PQsocket)                                                                                    \
+    X(PQstatus)                                                                                    \
+    X(PQtransactionStatus)                                                                         \
+    X(PQunescapeBytea)
+
+static struct {
+#define PQ_POINTER(f) __typeof__(f) *f;
+    PQ_FUNCTIONS(PQ_POINTER)
+#undef PQ_POINTER
+} pq;
+static bool pq_loaded;
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+
+static void pq_start(void)
+{
+    void *lib = dlopen(PQ_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        log_error("event=db_open_failed backend=postgres error=\"libpq is not available (%s)\"",
+                  dlerror());
+        return;
+    }
+#define PQ_RESOLVE(f)                                                                              \
+    if (!(*(void **)&pq.f = dlsym(lib, #f))) {                                                     \
+        log_error("event=db_open_failed backend=postgres error=\"libpq is not available "          \
+                  "(no " #f ")\"");                                                                \
+        return;                                                                                    \
+    }
+    PQ_FUNCTIONS(PQ_RESOLVE)
+#undef PQ_RESOLVE
+    pq_loaded = true;
+}
+
+#define PQclear pq.PQclear
+#define PQcmdStatus pq.PQcmdStatus
+#define PQcmdTuples pq.PQcmdTuples
+#define PQconnectdbParams pq.PQconnectdbParams
+#define PQconsumeInput pq.PQconsumeInput
+#define PQerrorMessage pq.PQerrorMessage
+#define PQexec pq.PQexec
+#define PQexecPrepared pq.PQexecPrepared
+#define PQfinish pq.PQfinish
+#define PQfreemem pq.PQfreemem
+#define PQftype pq.PQftype
+#define PQgetisnull pq.PQgetisnull
+#define PQgetlength pq.PQgetlength
+#define PQgetvalue pq.PQgetvalue
+#define PQnfields pq.PQnfields
+#define PQntuples pq.PQntuples
+#define PQprepare pq.PQprepare
+#define PQreset pq.PQreset
+#define PQresultErrorField pq.PQresultErrorField
+#define PQresultErrorMessage pq.PQresultErrorMessage
+#define PQresultStatus pq.PQresultStatus
+#define PQsetNoticeProcessor pq.PQsetNoticeProcessor
+#define PQsocket pq.PQsocket
+#define PQstatus pq.PQstatus
+#define PQtransactionStatus pq.PQtransactionStatus
+#define PQunescapeBytea pq.PQunescapeBytea
 
 typedef struct PgParam {
     char *buf; /* text of an int or text value, or the bytes of a blob */
@@ -106,6 +197,9 @@ static PGconn *pg_connect(const char *url)
 
 Db *pg_open(const char *url)
 {
+    pthread_once(&pq_once, pq_start);
+    if (!pq_loaded)
+        return NULL;
     PGconn *conn = pg_connect(url);
     if (!conn)
         return NULL;

@@ -1,13 +1,14 @@
 // accounts_smtp: the registration mail over SMTP (--mail smtp://...) - delivered to a local
 // sink, with and without AUTH; kept in the outbox while the SMTP server is down and retried
 // with growing waits until it listens; and not lost when the portal restarts meanwhile.
+// libcurl (and libpq) are opened only when used: a Maildir instance on SQLite maps neither.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, freePort, startServer, textOf } from './lib/server.mjs';
+import { REPO_ROOT, freePort, startServer, textOf, usingPostgres } from './lib/server.mjs';
 import { linksIn, readMaildir, waitForMail } from './lib/mail.mjs';
 import { startSmtp } from './lib/smtp.mjs';
 
@@ -159,6 +160,30 @@ describe('registration mail over SMTP', () => {
       if (second) await second.stop();
       if (sink) await sink.stop();
       fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('libraries opened when first needed', () => {
+  const maps = (server) => fs.readFileSync(`/proc/${server.proc.pid}/maps`, 'utf8');
+
+  it('maps libcurl once a mail goes out by SMTP, never for the Maildir, libpq only for PostgreSQL', async () => {
+    const sink = await startSmtp();
+    const local = await startServer({ args: LIMITS });
+    const smtp = await startServer({ args: [...LIMITS, '--mail', sink.url] });
+    try {
+      await sendRegistration(local, 'maildir.only@example.com');
+      await until(() => readMaildir(local.maildir).length >= 1, () => local.tail(5));
+      assert.doesNotMatch(maps(local), /libcurl/, 'a Maildir instance does not load libcurl');
+      assert.equal(/libpq\.so/.test(maps(local)), usingPostgres(), 'libpq only with PostgreSQL');
+      assert.doesNotMatch(maps(smtp), /libcurl/, 'not before the first SMTP delivery');
+      await sendRegistration(smtp, 'smtp.loaded@example.com');
+      await sink.waitForMail({ to: 'smtp.loaded@example.com' });
+      assert.match(maps(smtp), /libcurl/);
+    } finally {
+      await local.stop();
+      await smtp.stop();
+      await sink.stop();
     }
   });
 });
