@@ -33,7 +33,13 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -o $@ $<
 
-$(GEN): build/tools/embed $(EMBED_FILES)
+# The list of embedded files, rewritten only when it changes: a deleted file (a migration, a
+# template) rebuilds the embedding too, not only an added or changed one.
+EMBED_LIST := build/gen/embedded.list
+$(shell mkdir -p build/gen && { echo '$(EMBED_FILES)' | cmp -s - $(EMBED_LIST) || \
+	echo '$(EMBED_FILES)' > $(EMBED_LIST); })
+
+$(GEN): build/tools/embed $(EMBED_FILES) $(EMBED_LIST)
 	@mkdir -p $(@D)
 	build/tools/embed $@ . $(EMBED_FILES)
 
