@@ -1,8 +1,7 @@
 /* curl_lib: opens libcurl on first use (see curl_lib.h). */
 #define CURL_LIB_LOADER /* the real names below, not the pointers */
 #include "mail/curl_lib.h"
-#include "core/log.h"
-#include <dlfcn.h>
+#include "core/dynlib.h"
 #include <pthread.h>
 
 #define CURL_LIBRARY "libcurl.so.4"
@@ -13,21 +12,12 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *lib = dlopen(CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        log_error("event=libcurl_unavailable error=\"%s\"", dlerror());
-        return;
-    }
-#define CURL_LIB_RESOLVE(f)                                                                        \
-    if (!(*(void **)&curl_lib.f = dlsym(lib, #f))) {                                               \
-        log_error("event=libcurl_unavailable missing=" #f);                                        \
-        return;                                                                                    \
-    }
-    CURL_LIB_FUNCTIONS(CURL_LIB_RESOLVE)
-#undef CURL_LIB_RESOLVE
-    loaded = curl_lib.curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-    if (!loaded)
-        log_error("event=libcurl_unavailable error=\"global init failed\"");
+#define CURL_LIB_SLOT(f) (void **)&curl_lib.f,
+    static const char *const names[] = {CURL_LIB_FUNCTIONS(DYNLIB_NAME)};
+    void **const slots[] = {CURL_LIB_FUNCTIONS(CURL_LIB_SLOT)};
+#undef CURL_LIB_SLOT
+    loaded = dynlib_open(CURL_LIBRARY, names, slots, sizeof names / sizeof *names) &&
+             curl_lib.curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
 bool curl_lib_load(void)

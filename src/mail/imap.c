@@ -2,7 +2,6 @@
  * ";UID=n" URLs for fetching. */
 #include "mail/imap.h"
 #include "mail/curl_lib.h"
-#include "mail/transport.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
@@ -42,7 +41,7 @@ ImapSession *imap_open(const char *url, const char *user, const char *password)
 {
     if (!str_starts_with(url, "imap://") && !str_starts_with(url, "imaps://"))
         return NULL;
-    if (!mail_transport_init()) /* libcurl, opened and initialised once per process */
+    if (!curl_lib_load()) /* libcurl, opened and initialised once per process */
         return NULL;
     ImapSession *s = xcalloc(1, sizeof *s);
     s->curl = curl_easy_init();

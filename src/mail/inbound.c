@@ -5,6 +5,7 @@
  * copied into the arena, so no GMime object outlives the call. */
 #include "mail/inbound.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "mail/html_text.h"
@@ -12,7 +13,6 @@
 /* casts without checks: with them every GMIME_PART() would call into GObject directly */
 #define G_DISABLE_CAST_CHECKS
 #include <gmime/gmime.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -93,18 +93,12 @@ static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
 static void gmime_start(void)
 {
-    void *lib = dlopen(GMIME_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        log_error("event=gmime_unavailable error=\"%s\"", dlerror());
+#define GMIME_SLOT(f) (void **)&gm.f,
+    static const char *const names[] = {GMIME_FUNCTIONS(DYNLIB_NAME)};
+    void **const slots[] = {GMIME_FUNCTIONS(GMIME_SLOT)};
+#undef GMIME_SLOT
+    if (!dynlib_open(GMIME_LIBRARY, names, slots, sizeof names / sizeof *names))
         return;
-    }
-#define GMIME_RESOLVE(f)                                                                       \
-    if (!(*(void **)&gm.f = dlsym(lib, #f))) {                                                 \
-        log_error("event=gmime_unavailable missing=" #f);                                      \
-        return;                                                                                \
-    }
-    GMIME_FUNCTIONS(GMIME_RESOLVE)
-#undef GMIME_RESOLVE
     gm.g_mime_init();
     gmime_loaded = true;
 }

@@ -237,7 +237,7 @@ static void *worker_main(void *arg)
 
 void outbox_worker_start(void)
 {
-    /* libcurl is opened and initialised on the first SMTP delivery (mail_transport_init):
+    /* libcurl is opened and initialised on the first SMTP delivery (curl_lib_load):
      * a Maildir-only server never maps it or the TLS libraries behind it */
     worker_loop_start(&worker);
 }

@@ -23,11 +23,6 @@ enum {
     SMTP_TOTAL_TIMEOUT_S = 120, /* stays well inside the worker's claim lease */
 };
 
-bool mail_transport_init(void)
-{
-    return curl_lib_load();
-}
-
 static const char *errno_text(int err)
 {
     const char *s = strerrordesc_np(err);
@@ -301,8 +296,8 @@ static MailDeliveryResult smtp_deliver(const char *url, const char *envelope_fro
                                        const char *recipient, const char *message, size_t len,
                                        Buf *error)
 {
-    if (!mail_transport_init()) {
-        buf_printf(error, "smtp: libcurl (%s) cannot be loaded", "libcurl.so.4");
+    if (!curl_lib_load()) {
+        buf_puts(error, "smtp: libcurl cannot be loaded");
         return MAIL_TEMPORARY_FAILURE;
     }
     Arena a;

@@ -14,10 +14,6 @@ typedef enum {
     MAIL_PERMANENT_FAILURE, /* the server refused for good (5xx) */
 } MailDeliveryResult;
 
-/* Opens and initialises libcurl once (thread-safe; SMTP and IMAP call it first). False when
- * libcurl cannot be loaded: the SMTP delivery then fails as temporary, IMAP does not open. */
-bool mail_transport_init(void);
-
 /* Delivers message[0..len) for recipient. transport is cfg.mail: "maildir" writes it into
  * <data_dir>/mail/new/ (creating the Maildir); smtp://[user:pass@]host[:port] or smtps://...
  * sends it with envelope_from as MAIL FROM. On failure a short reason is appended to error. */

@@ -8,11 +8,11 @@
  * never logged. */
 #include "core/arena.h"
 #include "core/clock.h"
+#include "core/dynlib.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "store/backend.h"
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
@@ -70,21 +70,13 @@ static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
 
 static void pq_start(void)
 {
-    void *lib = dlopen(PQ_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        log_error("event=db_open_failed backend=postgres error=\"libpq is not available (%s)\"",
-                  dlerror());
-        return;
-    }
-#define PQ_RESOLVE(f)                                                                              \
-    if (!(*(void **)&pq.f = dlsym(lib, #f))) {                                                     \
-        log_error("event=db_open_failed backend=postgres error=\"libpq is not available "          \
-                  "(no " #f ")\"");                                                                \
-        return;                                                                                    \
-    }
-    PQ_FUNCTIONS(PQ_RESOLVE)
-#undef PQ_RESOLVE
-    pq_loaded = true;
+#define PQ_SLOT(f) (void **)&pq.f,
+    static const char *const names[] = {PQ_FUNCTIONS(DYNLIB_NAME)};
+    void **const slots[] = {PQ_FUNCTIONS(PQ_SLOT)};
+#undef PQ_SLOT
+    pq_loaded = dynlib_open(PQ_LIBRARY, names, slots, sizeof names / sizeof *names);
+    if (!pq_loaded)
+        log_error("event=db_open_failed backend=postgres error=\"libpq is not available\"");
 }
 
 #define PQclear pq.PQclear

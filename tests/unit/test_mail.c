@@ -972,7 +972,6 @@ static int group_setup(void **state)
     snprintf(temp_root, sizeof temp_root, "/tmp/pforte-test-mail-XXXXXX");
     if (!mkdtemp(temp_root))
         return -1;
-    mail_transport_init();
     return 0;
 }
 

@@ -505,7 +505,6 @@ static int group_setup(void **state)
     cfg.mail_from = (char *)"Supportportal <support@example.com>";
     cfg.mail_retry_hours = 48;
     cfg.outbox_poll_ms = 500;
-    mail_transport_init();
     return 0;
 }
 
