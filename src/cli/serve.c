@@ -123,6 +123,7 @@ int cli_serve(int nargs, char **args)
     ServerApp app = {
         .routes = serve_routes(),
         .before = portal_before,
+        .after = portal_after,
         .error_page = portal_error_page,
         .thread_exit = serve_thread_exit,
     };

@@ -78,7 +78,8 @@ RouteMatch exchange_route(Exchange *ex, const ServerApp *app)
     return ex->route_match;
 }
 
-void exchange_dispatch(Exchange *ex, const ServerApp *app)
+/* before(), the route and its handler or the error page */
+static void dispatch_steps(Exchange *ex, const ServerApp *app)
 {
     Request *req = &ex->req;
     Response *res = &ex->res;
@@ -113,4 +114,11 @@ void exchange_dispatch(Exchange *ex, const ServerApp *app)
     } else if (res->status >= 400 && res->body.len == 0 && !res->raw) {
         exchange_error(ex, app, res->status); /* "return a status": the page comes here */
     }
+}
+
+void exchange_dispatch(Exchange *ex, const ServerApp *app)
+{
+    dispatch_steps(ex, app);
+    if (app->after)
+        app->after(&ex->req);
 }

@@ -19,6 +19,9 @@ typedef struct ServerApp {
     /* Called once in each worker thread that served a request, in that thread, when it
      * ends at shutdown (close its database connection). May be NULL. */
     void (*thread_exit)(void);
+    /* Runs once after every request that before() saw, on the same thread, when the handler
+     * or the error page is done (before the answer is sent). May be NULL. */
+    void (*after)(Request *req);
 } ServerApp;
 
 typedef struct ServerOptions {

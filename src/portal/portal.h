@@ -13,6 +13,8 @@ extern const Route ACTIVITY_ROUTES[]; /* portal/activity_routes.c: one request's
 /* Loads the session, picks the language (?lang= also sets the lang cookie) and takes the
  * flash message. Answers 503 itself when the database is unavailable. */
 bool portal_before(Request *req, Response *res);
+/* Ends what portal_before began for a GET or HEAD: its read scope (db_read_scope_begin). */
+void portal_after(Request *req);
 /* Friendly error page in the request's language for 4xx/5xx statuses. */
 void portal_error_page(Request *req, Response *res, int status);
 /* Queues a one-time message for the next page (a code from the flash table). */

@@ -7,6 +7,7 @@
 #include "portal/web_session.h"
 #include "portal/portal.h"
 #include "store/catalog.h"
+#include "store/db.h"
 #include "web/i18n.h"
 #include "web/page.h"
 
@@ -77,12 +78,27 @@ static void take_flash(Request *req, Response *res)
     response_cookie(res, req, FLASH_COOKIE, "", 0);
 }
 
+/* Assets and probes: no session, cookies, language or database reads of their own. */
+static bool plain_path(const Request *req)
+{
+    return str_starts_with(req->path, "/static/") || str_eq(req->path, "/healthz");
+}
+
+static bool reads_only(const Request *req)
+{
+    return str_eq(req->method, "GET") || str_eq(req->method, "HEAD");
+}
+
 bool portal_before(Request *req, Response *res)
 {
-    if (str_starts_with(req->path, "/static/") || str_eq(req->path, "/healthz")) {
+    if (plain_path(req)) {
         req->lang = "de";
-        return true; /* no session, cookies or language for assets and probes */
+        return true;
     }
+    /* A page's reads (the session's too) from one snapshot. Not for the other methods: a login
+     * would hold its snapshot through the password hash, and their writes end it anyway. */
+    if (reads_only(req))
+        db_read_scope_begin(db_thread());
     AccountResult loaded = web_session_load(req, res);
     const char *query_lang = request_query(req, "lang");
     if (!str_eq(query_lang, "de") && !str_eq(query_lang, "en"))
@@ -101,6 +117,12 @@ bool portal_before(Request *req, Response *res)
     if (str_eq(req->method, "GET"))
         take_flash(req, res);
     return true;
+}
+
+void portal_after(Request *req)
+{
+    if (!plain_path(req) && reads_only(req))
+        db_read_scope_end(db_thread());
 }
 
 typedef struct ErrorText {

@@ -57,8 +57,10 @@ BACKEND_FUNCTIONS(pg)
  * transaction together with record_sql (a literal INSERT with one ? for the version). */
 DbResult migrate_files(Db *db, const char *dir, const char *record_sql);
 
-/* SQLite only: the online backup behind db_backup. */
+/* SQLite only: the online backup behind db_backup; the request's read scope (db.h). */
 DbResult sqlite_backup(Db *db, const char *path);
+void sqlite_read_scope_begin(Db *db);
+void sqlite_read_scope_end(Db *db);
 /* PostgreSQL only: called by db_thread before handing out the thread's connection; when the
  * connection was lost (and no transaction is open on it) it reconnects in place, so every
  * pointer to the Db stays valid. */

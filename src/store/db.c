@@ -171,6 +171,18 @@ void db_read_end(Db *db)
     DISPATCH_DB(db, read_end(db));
 }
 
+void db_read_scope_begin(Db *db)
+{
+    if (DB_KIND_OF(db) == DB_SQLITE)
+        sqlite_read_scope_begin(db);
+}
+
+void db_read_scope_end(Db *db)
+{
+    if (DB_KIND_OF(db) == DB_SQLITE)
+        sqlite_read_scope_end(db);
+}
+
 void db_rollback(Db *db)
 {
     DISPATCH_DB(db, rollback(db));

@@ -80,6 +80,7 @@ struct Db {
     Writer *writer;   /* NULL for a Writer's own connection and for in-memory databases */
     Db *tx;           /* writer->conn while this Db's write transaction runs on it */
     bool read_nested; /* db_read_begin found a transaction open: its db_read_end leaves it */
+    bool read_scope;  /* db_read_scope_begin's read transaction is open */
     DbStmt cache[STMT_CACHE_SIZE];
 };
 
@@ -470,6 +471,8 @@ DbResult sqlite_step(DbStmt *st)
         st->returns = RETURNS_ID_DONE;
         return DB_OK;
     }
+    if (st->db->read_scope && !sqlite3_stmt_readonly(st->stmt))
+        sqlite_read_scope_end(st->db);
     int rc = sqlite3_step(st->stmt);
     if (rc == SQLITE_ROW)
         return DB_ROW;
@@ -537,6 +540,7 @@ int64_t sqlite_changes(Db *db)
 
 DbResult sqlite_exec(Db *db, const char *sql)
 {
+    sqlite_read_scope_end(db);
     db = conn_of(db);
     char *msg = NULL;
     int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &msg);
@@ -558,6 +562,7 @@ static DbResult sqlite_control(Db *db, const char *sql)
 
 DbResult sqlite_begin(Db *db)
 {
+    sqlite_read_scope_end(db);
     Writer *w = db->writer;
     if (!w || db->tx) /* in memory, or nested: SQLite refuses the second BEGIN */
         return sqlite_control(db, SQL_BEGIN_IMMEDIATE);
@@ -604,6 +609,23 @@ void sqlite_read_end(Db *db)
         return;
     }
     if (!sqlite3_get_autocommit(conn_of(db)->handle))
+        sqlite_control(db, SQL_COMMIT);
+}
+
+void sqlite_read_scope_begin(Db *db)
+{
+    if (db->read_scope || db->tx || !sqlite3_get_autocommit(db->handle))
+        return;
+    db->read_scope = sqlite_control(db, SQL_BEGIN_DEFERRED) == DB_OK;
+}
+
+void sqlite_read_scope_end(Db *db)
+{
+    if (!db->read_scope)
+        return;
+    /* cleared first: the COMMIT steps through sqlite_step; a ROLLBACK may have ended it */
+    db->read_scope = false;
+    if (!sqlite3_get_autocommit(db->handle))
         sqlite_control(db, SQL_COMMIT);
 }
 

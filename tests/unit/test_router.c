@@ -1,7 +1,7 @@
 /* test_router: routing (parameters, percent-decoding, 404 against 405 with its Allow value,
  * GET routes answering HEAD) and the request pipeline around it without a socket - head
- * limits (400/413/414/431), bodies, before(), error pages, status 0 becoming 500, security
- * headers, gzip - plus the static file handler (hashed URLs, ETag, 304). */
+ * limits (400/413/414/431), bodies, before() and after(), error pages, status 0 becoming
+ * 500, security headers, gzip - plus the static file handler (hashed URLs, ETag, 304). */
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
@@ -191,8 +191,11 @@ static void error_page(Request *req, Response *res, int status)
     buf_printf(&res->body, "<h1>error %d</h1>", status);
 }
 
+static int befores, afters;
+
 static bool before(Request *req, Response *res)
 {
+    befores++;
     if (strcmp(req->path, "/refused") == 0) {
         response_text(res, 429, NULL, "slow down");
         return false;
@@ -203,7 +206,12 @@ static bool before(Request *req, Response *res)
     return true;
 }
 
-static const ServerApp APP = {ROUTES, before, error_page, NULL};
+static void after(Request *req)
+{
+    afters++;
+}
+
+static const ServerApp APP = {ROUTES, before, error_page, NULL, after};
 
 typedef struct Run {
     Arena arena;
@@ -429,6 +437,35 @@ static void test_error_pages_keep_allow(void **state)
     run(&r, "GET", "/forgets", NULL, NULL, 0);
     assert_null(out_header(&r, "X-Half")); /* a broken handler's headers are dropped */
     assert_null(strstr(out_body(&r), "half a page"));
+    arena_free(&r.arena);
+}
+
+/* after() runs once for every request that before() saw - answered by the handler, a 404,
+ * a 405, a broken handler or before() itself - and never for one refused before it. */
+static void test_after_follows_every_before(void **state)
+{
+    static const char *const CASES[][2] = {
+        {"GET", "/requests"}, {"GET", "/nowhere"}, {"DELETE", "/requests"},
+        {"GET", "/forgets"},  {"GET", "/refused"}, {"GET", "/broken-before"},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        befores = afters = 0;
+        Run r;
+        run(&r, CASES[i][0], CASES[i][1], NULL, NULL, 0);
+        assert_int_equal(befores, 1);
+        assert_int_equal(afters, 1);
+        arena_free(&r.arena);
+    }
+    befores = afters = 0;
+    Run r;
+    char uri[400];
+    memset(uri, 'a', sizeof uri - 1);
+    uri[0] = '/';
+    uri[sizeof uri - 1] = '\0';
+    run(&r, "GET", uri, NULL, NULL, 0); /* longer than max_url_bytes */
+    assert_int_equal(r.out.status, 414);
+    assert_int_equal(befores, 0);
+    assert_int_equal(afters, 0);
     arena_free(&r.arena);
 }
 
@@ -665,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_head_limits),
         cmocka_unit_test(test_streamed_body_limit),
         cmocka_unit_test(test_error_pages_keep_allow),
+        cmocka_unit_test(test_after_follows_every_before),
         cmocka_unit_test(test_security_headers),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_head_request),

@@ -4,7 +4,8 @@
  * back one is not, also when both were in the same batch; a second write transaction of the
  * same thread on another connection fails at once instead of waiting for itself; reads inside
  * a transaction see its own rows; the WAL stays bounded while readers never pause; a one-row
- * INSERT ... RETURNING id gives the new id; and the CHECKs of migration 018 hold. */
+ * INSERT ... RETURNING id gives the new id; the CHECKs of migration 018 hold; and a request's
+ * read scope is one snapshot until its first write. */
 #include "core/arena.h"
 #include "core/config.h"
 #include "store/db.h"
@@ -174,6 +175,66 @@ static void test_transaction_sees_its_rows_others_after_commit(void **state)
     assert_false(row_exists(db, 2));
     assert_false(row_exists(other, 2));
     assert_int_equal(count_rows(other), 1);
+    db_close(other);
+    db_close(db);
+    arena_free(&a);
+}
+
+/* A request's read scope: its reads see one snapshot while another connection commits; a
+ * statement that writes on the connection, db_begin and db_exec end the scope before they
+ * run, so the write runs outside it and what follows sees the database as it is then; a
+ * db_read_begin inside leaves the scope open; ending it twice or inside a write transaction
+ * does nothing. */
+static void test_read_scope_is_one_snapshot_until_the_first_write(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    Db *other = db_open(path);
+    assert_non_null(other);
+
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 0);
+    assert_int_equal(insert_row(other, 1), DB_OK);
+    assert_int_equal(count_rows(db), 0);        /* the scope's snapshot */
+    assert_int_equal(db_read_begin(db), DB_OK); /* joins it */
+    assert_int_equal(count_rows(db), 0);
+    db_read_end(db);
+    assert_int_equal(count_rows(db), 0);        /* still in the scope */
+    assert_int_equal(insert_row(db, 2), DB_OK); /* a write ends it first */
+    assert_int_equal(count_rows(db), 2);
+    assert_true(row_exists(other, 2));
+    db_read_scope_end(db); /* nothing left to end */
+    db_read_scope_end(db);
+
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 2);
+    assert_int_equal(insert_row(other, 3), DB_OK);
+    assert_int_equal(count_rows(db), 2);
+    assert_int_equal(db_begin(db), DB_OK); /* ends it: the transaction sees row 3 */
+    assert_int_equal(count_rows(db), 3);
+    assert_int_equal(insert_row(db, 4), DB_OK);
+    db_read_scope_begin(db); /* inside a write transaction: nothing */
+    assert_int_equal(count_rows(db), 4);
+    db_read_scope_end(db);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(count_rows(db), 4);
+    assert_int_equal(count_rows(other), 4);
+
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 4);
+    assert_int_equal(insert_row(other, 5), DB_OK);
+    assert_int_equal(count_rows(db), 4);
+    assert_int_equal(db_exec(db, "CREATE TABLE u (x INTEGER)"), DB_OK); /* ends it */
+    assert_int_equal(count_rows(db), 5);
+    db_read_scope_end(db);
+
+    db_read_scope_begin(db); /* ended at the end of a request: the next one reads anew */
+    assert_int_equal(count_rows(db), 5);
+    assert_int_equal(insert_row(other, 6), DB_OK);
+    db_read_scope_end(db);
+    assert_int_equal(count_rows(db), 6);
     db_close(other);
     db_close(db);
     arena_free(&a);
@@ -435,6 +496,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_transactions_commit_exactly_their_rows),
         cmocka_unit_test(test_transaction_sees_its_rows_others_after_commit),
+        cmocka_unit_test(test_read_scope_is_one_snapshot_until_the_first_write),
         cmocka_unit_test(test_second_write_transaction_of_a_thread_fails_fast),
         cmocka_unit_test(test_wal_stays_bounded_under_steady_load),
         cmocka_unit_test(test_insert_returning_id_gives_the_new_row),
