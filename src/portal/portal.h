@@ -13,7 +13,8 @@ extern const Route ACTIVITY_ROUTES[]; /* portal/activity_routes.c: one request's
 /* Loads the session, picks the language (?lang= also sets the lang cookie) and takes the
  * flash message. Answers 503 itself when the database is unavailable. */
 bool portal_before(Request *req, Response *res);
-/* Ends what portal_before began for a GET or HEAD: its read scope (db_read_scope_begin). */
+/* After every request: leaves the thread's read scope to its next request
+ * (db_read_scope_release). */
 void portal_after(Request *req);
 /* Friendly error page in the request's language for 4xx/5xx statuses. */
 void portal_error_page(Request *req, Response *res, int status);

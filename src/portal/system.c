@@ -95,10 +95,13 @@ bool portal_before(Request *req, Response *res)
         req->lang = "de";
         return true;
     }
-    /* A page's reads (the session's too) from one snapshot. Not for the other methods: a login
-     * would hold its snapshot through the password hash, and their writes end it anyway. */
+    /* A page's reads (the session's too) from one snapshot, maybe the one the thread's last
+     * page read from (db_read_scope_release). Not for the other methods: a login would hold
+     * its snapshot through the password hash; they read the latest state. */
     if (reads_only(req))
         db_read_scope_begin(db_thread());
+    else
+        db_read_scope_end(db_thread());
     AccountResult loaded = web_session_load(req, res);
     const char *query_lang = request_query(req, "lang");
     if (!str_eq(query_lang, "de") && !str_eq(query_lang, "en"))
@@ -121,8 +124,9 @@ bool portal_before(Request *req, Response *res)
 
 void portal_after(Request *req)
 {
-    if (!plain_path(req) && reads_only(req))
-        db_read_scope_end(db_thread());
+    /* assets never touch the database; /healthz takes the connection (db_thread) too */
+    if (!str_starts_with(req->path, "/static/"))
+        db_read_scope_release(db_thread());
 }
 
 typedef struct ErrorText {

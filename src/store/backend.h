@@ -61,6 +61,13 @@ DbResult migrate_files(Db *db, const char *dir, const char *record_sql);
 DbResult sqlite_backup(Db *db, const char *path);
 void sqlite_read_scope_begin(Db *db);
 void sqlite_read_scope_end(Db *db);
+void sqlite_read_scope_release(Db *db);
+/* The owner takes its connection back from the checkpoint thread after a release (db_thread
+ * and the scope functions do). */
+void sqlite_scope_hold(Db *db);
+int sqlite_end_idle_scopes(void);
+/* How old a released scope may be to be continued (2 ms); for tests. */
+void sqlite_set_scope_fresh_ms(double ms);
 /* PostgreSQL only: called by db_thread before handing out the thread's connection; when the
  * connection was lost (and no transaction is open on it) it reconnects in place, so every
  * pointer to the Db stays valid. */

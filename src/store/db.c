@@ -36,6 +36,8 @@ Db *db_thread(void)
         thread_db = db_open(config_db_url(&cfg));
     else if (DB_KIND_OF(thread_db) == DB_POSTGRES)
         pg_check_connection(thread_db);
+    else
+        sqlite_scope_hold(thread_db);
     return thread_db;
 }
 
@@ -181,6 +183,17 @@ void db_read_scope_end(Db *db)
 {
     if (DB_KIND_OF(db) == DB_SQLITE)
         sqlite_read_scope_end(db);
+}
+
+void db_read_scope_release(Db *db)
+{
+    if (DB_KIND_OF(db) == DB_SQLITE)
+        sqlite_read_scope_release(db);
+}
+
+int db_end_idle_read_scopes(void)
+{
+    return sqlite_end_idle_scopes();
 }
 
 void db_rollback(Db *db)

@@ -78,14 +78,25 @@ void db_read_end(Db *db);
  * statement outside one, and taking and releasing its locks (a mutex shared by the process'
  * connections and, when no other connection of the process holds the same lock, an fcntl
  * each) cost about a tenth of the server's time for a page of the request list. SQLite only;
- * on PostgreSQL both do nothing (a transaction there costs two round trips).
+ * on PostgreSQL all three do nothing (a transaction there costs two round trips).
  * The scope ends before the first statement that writes on this connection, before
  * db_begin and before db_exec: writes never run inside it, and whatever the request reads
  * after a write sees the database as it is then. db_read_begin/db_read_end inside it leave
- * it alone. db_read_scope_end is a no-op when no scope is open. Not around slow work (a
- * password hash): checkpoints cannot copy past an open snapshot. */
+ * it alone. db_read_scope_end ends it now (a no-op when none is open). Not around slow work
+ * (a password hash): checkpoints cannot copy past an open snapshot.
+ * db_read_scope_release instead leaves it to the thread's next request: for a thread's own
+ * connection (db_thread) at the end of a request. db_read_scope_begin continues it while
+ * nothing has been committed in this process since it began and it is younger than 2 ms
+ * (other processes' commits are seen that much later at most); db_thread and the scope
+ * functions take the connection back; until then the checkpoint thread may end the scope, so
+ * an idle thread holds no snapshot for long. Under load a thread then takes the read locks
+ * once every 2 ms instead of once per request. */
 void db_read_scope_begin(Db *db);
 void db_read_scope_end(Db *db);
+void db_read_scope_release(Db *db);
+/* Ends the scopes released by threads that are between requests; how many. The checkpoint
+ * thread does it every second (before each checkpoint). */
+int db_end_idle_read_scopes(void);
 void db_rollback(Db *db);
 /* SQLite: checkpoints the WAL on a thread of its own from now on (connections opened
  * afterwards leave it to that thread); no-op for PostgreSQL. Stop before exit. */

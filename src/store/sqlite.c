@@ -2,6 +2,7 @@
  * thread, prepared statements cached by their SQL literal. The only file that includes
  * sqlite3.h. SECURITY: SQL text is never built from values; everything is bound. */
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -81,6 +82,15 @@ struct Db {
     Db *tx;           /* writer->conn while this Db's write transaction runs on it */
     bool read_nested; /* db_read_begin found a transaction open: its db_read_end leaves it */
     bool read_scope;  /* db_read_scope_begin's read transaction is open */
+    /* a scope kept between requests (db_read_scope_release): */
+    uint64_t scope_commits;  /* the process' commits when it began */
+    double scope_started_ms; /* when it began (clock_mono_ms) */
+    bool wal;                /* in WAL mode: only there may a snapshot outlive a request */
+    bool listed;             /* on the list of released scopes (scopes) */
+    bool released;           /* its thread is between requests: the checkpoint thread may end
+                              * the scope. Changed under scope_mu; the owner reads it freely */
+    pthread_mutex_t scope_mu;
+    Db *scope_next; /* under scopes_lock */
     DbStmt cache[STMT_CACHE_SIZE];
 };
 
@@ -275,6 +285,11 @@ static bool checkpoint_running, checkpoint_stopping, checkpoint_due;
 static int checkpoint_mark; /* WAL frames at the last checkpoint; under checkpoint_lock */
 static pthread_t checkpoint_thread;
 
+/* Commits of this process' connections, counted when they are complete (the WAL hook runs
+ * after the commit and its locks are given back): a read scope kept between requests that
+ * began before the last one has to start over (sqlite_read_scope_begin). */
+static atomic_uint_fast64_t process_commits;
+
 #define CHECKPOINT_PAGES 1000  /* SQLite's own default threshold */
 #define WAL_RESTART_PAGES 8000 /* 32 MB of 4 KB pages: then the WAL starts over */
 static atomic_int wal_frames;  /* the WAL's length after the last commit */
@@ -286,6 +301,7 @@ static atomic_int wal_frames;  /* the WAL's length after the last commit */
  * every commit, writing each changed page to the database again and again. */
 static int wal_committed(void *arg, sqlite3 *h, const char *name, int pages)
 {
+    atomic_fetch_add(&process_commits, 1);
     atomic_store(&wal_frames, pages);
     if (pages >= CHECKPOINT_PAGES) {
         pthread_mutex_lock(&checkpoint_lock);
@@ -325,11 +341,35 @@ static void sqlite_configure(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Without the checkpoint thread: counts the commit and checkpoints as SQLite's own automatic
+ * checkpoint would, which a hook of our own replaces. */
+static int wal_committed_alone(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    atomic_fetch_add(&process_commits, 1);
+    if (pages >= CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint(h, name);
+    return SQLITE_OK;
+}
+
 /* While the checkpoint thread runs, commits leave checkpoints to it. */
 static void background_hooks(sqlite3 *h)
 {
     sqlite3_wal_autocheckpoint(h, 0);
     sqlite3_wal_hook(h, wal_committed, NULL);
+}
+
+/* Switches the connection to WAL; false on an error. db->wal says whether it took (not for an
+ * in-memory database). */
+static bool journal_wal(Db *db)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->handle, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    int rc = sqlite3_step(st);
+    db->wal = rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+              strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
 /* One connection with the pragmas every one gets; no Writer. */
@@ -351,8 +391,8 @@ static Db *connection_open(const char *url)
     Db *db = xcalloc(1, sizeof *db);
     db->kind = DB_SQLITE;
     db->handle = h;
-    if (sqlite_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
-        sqlite_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
+    pthread_mutex_init(&db->scope_mu, NULL);
+    if (!journal_wal(db) || sqlite_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
         sqlite_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK ||
         sqlite_exec(db, "PRAGMA temp_store=MEMORY") != DB_OK ||
         sqlite_exec(db, "PRAGMA journal_size_limit=67108864") != DB_OK) {
@@ -364,6 +404,8 @@ static Db *connection_open(const char *url)
     pthread_mutex_unlock(&checkpoint_lock);
     if (background)
         background_hooks(h);
+    else
+        sqlite3_wal_hook(h, wal_committed_alone, NULL);
     return db;
 }
 
@@ -375,15 +417,19 @@ Db *sqlite_open(const char *url)
     return db;
 }
 
+static void scope_unlist(Db *db);
+
 void sqlite_close(Db *db)
 {
     if (!db)
         return;
+    scope_unlist(db);    /* first: from now on the checkpoint thread cannot reach it */
     sqlite_rollback(db); /* also gives back the writer of an unfinished transaction */
     for (int i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(db->cache[i].stmt);
     sqlite3_close(db->handle);
     writer_detach(db->writer);
+    pthread_mutex_destroy(&db->scope_mu);
     free(db);
 }
 
@@ -612,15 +658,109 @@ void sqlite_read_end(Db *db)
         sqlite_control(db, SQL_COMMIT);
 }
 
+/* ---- read scopes kept between requests ----
+ * A thread's read transaction may outlive its request (db_read_scope_release): the thread's
+ * next request continues it while nothing was committed in this process since it began and
+ * it is younger than scope_fresh_ms, so under load a thread takes SQLite's read locks once
+ * every 2 ms and not once per request. Between requests the checkpoint thread ends it
+ * (sqlite_end_idle_scopes), so a thread with nothing to do does not hold checkpoints up.
+ * Commits of other processes (pforte mail-in) are seen at most 2 ms late. Whoever ends a
+ * released scope holds its Db's scope_mu; the owner takes the Db back (sqlite_scope_hold)
+ * before it uses it again. */
+static double scope_fresh_ms = 2.0; /* tests move it */
+
+void sqlite_set_scope_fresh_ms(double ms)
+{
+    scope_fresh_ms = ms;
+}
+
+static pthread_mutex_t scopes_lock = PTHREAD_MUTEX_INITIALIZER;
+static Db *scopes; /* Dbs that released a scope at least once; under scopes_lock */
+
+static void scope_unlist(Db *db)
+{
+    if (!db->listed)
+        return;
+    pthread_mutex_lock(&scopes_lock);
+    for (Db **at = &scopes; *at; at = &(*at)->scope_next) {
+        if (*at == db) {
+            *at = db->scope_next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&scopes_lock);
+    db->listed = false;
+}
+
+void sqlite_scope_hold(Db *db)
+{
+    if (!db->released)
+        return;
+    pthread_mutex_lock(&db->scope_mu);
+    db->released = false;
+    pthread_mutex_unlock(&db->scope_mu);
+}
+
+void sqlite_read_scope_release(Db *db)
+{
+    if (!db->read_scope || db->released)
+        return;
+    if (!db->wal) { /* a reader there would hold writers up, and no commit would be counted */
+        sqlite_read_scope_end(db);
+        return;
+    }
+    if (!db->listed) {
+        pthread_mutex_lock(&scopes_lock);
+        db->scope_next = scopes;
+        scopes = db;
+        pthread_mutex_unlock(&scopes_lock);
+        db->listed = true;
+    }
+    pthread_mutex_lock(&db->scope_mu);
+    db->released = true;
+    pthread_mutex_unlock(&db->scope_mu);
+}
+
+int sqlite_end_idle_scopes(void)
+{
+    int ended = 0;
+    pthread_mutex_lock(&scopes_lock);
+    for (Db *db = scopes; db; db = db->scope_next) {
+        pthread_mutex_lock(&db->scope_mu);
+        if (db->released && db->read_scope) {
+            db->read_scope = false;
+            /* not through the statement cache: that is the owner's */
+            if (!sqlite3_get_autocommit(db->handle))
+                sqlite3_exec(db->handle, SQL_COMMIT, NULL, NULL, NULL);
+            ended++;
+        }
+        pthread_mutex_unlock(&db->scope_mu);
+    }
+    pthread_mutex_unlock(&scopes_lock);
+    return ended;
+}
+
 void sqlite_read_scope_begin(Db *db)
 {
-    if (db->read_scope || db->tx || !sqlite3_get_autocommit(db->handle))
+    sqlite_scope_hold(db);
+    if (db->read_scope) {
+        if (atomic_load(&process_commits) == db->scope_commits &&
+            clock_mono_ms() - db->scope_started_ms < scope_fresh_ms)
+            return;
+        sqlite_read_scope_end(db);
+    }
+    if (db->tx || !sqlite3_get_autocommit(db->handle))
         return;
+    /* counted before the snapshot is taken (at the first read): a commit in between only
+     * makes the next request start over */
+    db->scope_commits = atomic_load(&process_commits);
+    db->scope_started_ms = clock_mono_ms();
     db->read_scope = sqlite_control(db, SQL_BEGIN_DEFERRED) == DB_OK;
 }
 
 void sqlite_read_scope_end(Db *db)
 {
+    sqlite_scope_hold(db);
     if (!db->read_scope)
         return;
     /* cleared first: the COMMIT steps through sqlite_step; a ROLLBACK may have ended it */
@@ -690,6 +830,7 @@ static void *checkpoint_main(void *arg)
         }
         checkpoint_due = false;
         pthread_mutex_unlock(&checkpoint_lock);
+        sqlite_end_idle_scopes(); /* their snapshots would stop the checkpoint short */
         int log_frames = -1;
         int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                            NULL);

@@ -8,7 +8,9 @@
  * read scope is one snapshot until its first write. */
 #include "core/arena.h"
 #include "core/config.h"
+#include "store/backend.h"
 #include "store/db.h"
+#include <sqlite3.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +238,122 @@ static void test_read_scope_is_one_snapshot_until_the_first_write(void **state)
     db_read_scope_end(db);
     assert_int_equal(count_rows(db), 6);
     db_close(other);
+    db_close(db);
+    arena_free(&a);
+}
+
+/* A scope released at the end of a request is continued by the thread's next request while
+ * it is fresh and nothing was committed in this process; a commit of this process, its age
+ * or the checkpoint thread (which ends released scopes only) make the next request read
+ * anew. */
+static void test_released_read_scope_is_continued_until_a_commit(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    Db *other = db_open(path);
+    assert_non_null(other);
+    sqlite3 *outside = NULL; /* another process' connection: its commits are not counted */
+    assert_int_equal(sqlite3_open(path, &outside), SQLITE_OK);
+    sqlite3_busy_timeout(outside, 5000);
+    sqlite_set_scope_fresh_ms(3600e3);
+
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 0);
+    db_read_scope_release(db);
+    assert_int_equal(sqlite3_exec(outside, "INSERT INTO t (k) VALUES (1)", 0, 0, 0), SQLITE_OK);
+    db_read_scope_begin(db); /* continued: the same snapshot */
+    assert_int_equal(count_rows(db), 0);
+    db_read_scope_release(db);
+    assert_int_equal(insert_row(other, 2), DB_OK); /* a commit of this process */
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 2);
+    db_read_scope_release(db);
+
+    assert_int_equal(sqlite3_exec(outside, "INSERT INTO t (k) VALUES (3)", 0, 0, 0), SQLITE_OK);
+    sqlite_set_scope_fresh_ms(0); /* every scope is too old to be continued */
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 3);
+    sqlite_set_scope_fresh_ms(3600e3);
+    assert_int_equal(sqlite3_exec(outside, "INSERT INTO t (k) VALUES (4)", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(db_end_idle_read_scopes(), 0); /* in use: left alone */
+    assert_int_equal(count_rows(db), 3);
+    db_read_scope_release(db);
+    assert_int_equal(db_end_idle_read_scopes(), 1);
+    assert_int_equal(db_end_idle_read_scopes(), 0);
+    db_read_scope_begin(db);
+    assert_int_equal(count_rows(db), 4);
+
+    /* a request that writes: the write ends the scope, nothing is left to release */
+    assert_int_equal(insert_row(db, 5), DB_OK);
+    db_read_scope_release(db);
+    assert_int_equal(db_end_idle_read_scopes(), 0);
+
+    db_read_scope_begin(db); /* released, then the connection closes: no dangling entry */
+    assert_int_equal(count_rows(db), 5);
+    db_read_scope_release(db);
+    db_close(db);
+    assert_int_equal(db_end_idle_read_scopes(), 0);
+    sqlite_set_scope_fresh_ms(2.0);
+    sqlite3_close(outside);
+    db_close(other);
+    arena_free(&a);
+}
+
+/* The checkpoint thread ending released scopes while their owner takes its connection back
+ * and reads: every read sees a row count that was committed, none fails. */
+typedef struct {
+    const char *path;
+    atomic_bool done;
+    int failures;
+} ScopeRace;
+
+static void *scope_owner(void *arg)
+{
+    ScopeRace *r = arg;
+    Db *db = db_open(r->path);
+    int64_t last = 0;
+    for (int i = 0; db && i < 4000; i++) {
+        db_read_scope_begin(db);
+        int64_t n = -1;
+        if (db_run_int(db_prepare(db, "SELECT count(*) FROM t"), &n) != DB_OK || n < last)
+            r->failures++;
+        last = n;
+        if (i % 100 == 0) { /* now and then a write of its own */
+            DbStmt *st = db_prepare(db, "INSERT INTO t (v) VALUES ('w')");
+            if (!st || db_run(st) != DB_OK)
+                r->failures++;
+        }
+        db_read_scope_release(db);
+    }
+    if (!db)
+        r->failures++;
+    db_close(db);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+static void test_idle_scopes_end_safely_while_their_threads_run(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    sqlite_set_scope_fresh_ms(0.05);
+    ScopeRace race = {.path = path};
+    pthread_t owners[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&owners[i], NULL, scope_owner, &race), 0);
+    int ended = 0;
+    while (!atomic_load(&race.done))
+        ended += db_end_idle_read_scopes();
+    for (int i = 0; i < 2; i++)
+        pthread_join(owners[i], NULL);
+    sqlite_set_scope_fresh_ms(2.0);
+    assert_int_equal(race.failures, 0);
+    assert_true(ended > 0);
+    assert_int_equal(count_rows(db), 80);
     db_close(db);
     arena_free(&a);
 }
@@ -497,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_concurrent_transactions_commit_exactly_their_rows),
         cmocka_unit_test(test_transaction_sees_its_rows_others_after_commit),
         cmocka_unit_test(test_read_scope_is_one_snapshot_until_the_first_write),
+        cmocka_unit_test(test_released_read_scope_is_continued_until_a_commit),
+        cmocka_unit_test(test_idle_scopes_end_safely_while_their_threads_run),
         cmocka_unit_test(test_second_write_transaction_of_a_thread_fails_fast),
         cmocka_unit_test(test_wal_stays_bounded_under_steady_load),
         cmocka_unit_test(test_insert_returning_id_gives_the_new_row),
