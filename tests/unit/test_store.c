@@ -182,6 +182,33 @@ static void test_transaction_sees_its_rows_others_after_commit(void **state)
     arena_free(&a);
 }
 
+static int64_t cache_size(Db *db)
+{
+    DbStmt *st = db_prepare(db, "PRAGMA cache_size");
+    assert_non_null(st);
+    assert_int_equal(db_step(st), DB_ROW);
+    int64_t kib = db_col_int(st, 0);
+    db_done(st);
+    return kib;
+}
+
+/* Page caches are bounded: a thread's own connection keeps 1 MB (negative: KiB), the writer
+ * that runs every write transaction 2 MB. */
+static void test_page_caches_are_bounded(void **state)
+{
+    Arena a;
+    arena_init(&a, 8192);
+    const char *path;
+    Db *db = fresh_db(&a, &path);
+    assert_int_equal(cache_size(db), -1024);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(cache_size(db), -2048);
+    db_rollback(db);
+    assert_int_equal(cache_size(db), -1024);
+    db_close(db);
+    arena_free(&a);
+}
+
 /* A request's read scope: its reads see one snapshot while another connection commits; a
  * statement that writes on the connection, db_begin and db_exec end the scope before they
  * run, so the write runs outside it and what follows sees the database as it is then; a
@@ -614,6 +641,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_transactions_commit_exactly_their_rows),
         cmocka_unit_test(test_transaction_sees_its_rows_others_after_commit),
+        cmocka_unit_test(test_page_caches_are_bounded),
         cmocka_unit_test(test_read_scope_is_one_snapshot_until_the_first_write),
         cmocka_unit_test(test_released_read_scope_is_continued_until_a_commit),
         cmocka_unit_test(test_idle_scopes_end_safely_while_their_threads_run),
