@@ -28,6 +28,12 @@ void arena_init(Arena *a, size_t block_size)
     a->head = NULL;
     a->block_size = block_size ? block_size : 16384;
     a->total = 0;
+    a->keep_max = 0;
+}
+
+void arena_keep(Arena *a, size_t max)
+{
+    a->keep_max = max;
 }
 
 static ArenaBlock *arena_new_block(Arena *a, size_t need)
@@ -158,6 +164,16 @@ void arena_reset(Arena *a)
     ArenaBlock *b = a->head;
     if (!b)
         return;
+    if (b->next && a->keep_max > a->block_size) {
+        /* one block as large as all of them, in whole block sizes, at most keep_max */
+        size_t held = 0;
+        for (ArenaBlock *x = b; x; x = x->next)
+            held += x->size;
+        size_t keep = (held + a->block_size - 1) / a->block_size * a->block_size;
+        arena_free(a);
+        arena_new_block(a, keep < a->keep_max ? keep : a->keep_max);
+        return;
+    }
     /* keep the oldest block (the first one allocated), free the rest */
     while (b->next) {
         ArenaBlock *next = b->next;

@@ -11,6 +11,7 @@ typedef struct Arena {
     ArenaBlock *head;     /* current block; older blocks chained behind it */
     size_t block_size;    /* default size of new blocks */
     size_t total;         /* bytes handed out since the last reset (for limits and tests) */
+    size_t keep_max;      /* 0, or arena_reset's kept block grows up to this (arena_keep) */
 } Arena;
 
 /* Prepares an empty arena; the first block is allocated on first use. */
@@ -29,7 +30,11 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
-/* Drops every allocation; keeps the first block for reuse. */
+/* From now on a reset after a use that needed more than the kept block keeps one block as
+ * large as all of them were, at most max bytes: an arena reused for similar work (a worker's
+ * requests) then runs in one block, without malloc and free each time. */
+void arena_keep(Arena *a, size_t max);
+/* Drops every allocation; keeps the first block for reuse (see arena_keep). */
 void arena_reset(Arena *a);
 /* Releases every block. */
 void arena_free(Arena *a);

@@ -71,6 +71,7 @@ Arena *worker_arena_take(void)
     }
     slot = xcalloc(1, sizeof *slot);
     arena_init(&slot->arena, WORKER_ARENA_BLOCK);
+    arena_keep(&slot->arena, WORKER_ARENA_KEEP);
     return &slot->arena;
 }
 

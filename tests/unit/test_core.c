@@ -110,6 +110,54 @@ static void arena_aligns_zeroes_and_resets(void **state)
     arena_free(&a);
 }
 
+/* Allocations of one request's shape: a few of them, 40,000 bytes in all. */
+static void use_like_a_request(Arena *a)
+{
+    for (int i = 0; i < 10; i++)
+        memset(arena_alloc(a, 4000), 'r', 4000);
+}
+
+/* arena_keep: after a use that needed several blocks the reset keeps one block that holds
+ * the same use again (no new block: the head stays); without it, or when the use needs more
+ * than the limit, the next use needs new blocks again. */
+static void arena_keep_grows_the_kept_block_up_to_its_limit(void **state)
+{
+    (void)state;
+    Arena a;
+    arena_init(&a, 8192);
+    arena_keep(&a, 64 * 1024);
+    use_like_a_request(&a);
+    arena_reset(&a);
+    ArenaBlock *kept = a.head;
+    for (int round = 0; round < 3; round++) {
+        use_like_a_request(&a);
+        assert_ptr_equal(a.head, kept);
+        arena_reset(&a);
+        assert_ptr_equal(a.head, kept);
+        assert_int_equal(a.total, 0);
+    }
+    arena_free(&a);
+
+    arena_init(&a, 8192); /* without arena_keep: the first block only */
+    use_like_a_request(&a);
+    arena_reset(&a);
+    kept = a.head;
+    use_like_a_request(&a);
+    assert_ptr_not_equal(a.head, kept);
+    arena_free(&a);
+
+    arena_init(&a, 8192); /* the limit: 16 KB cannot hold 40,000 bytes */
+    arena_keep(&a, 16 * 1024);
+    use_like_a_request(&a);
+    arena_reset(&a);
+    kept = a.head;
+    use_like_a_request(&a);
+    assert_ptr_not_equal(a.head, kept);
+    arena_reset(&a);
+    use_like_a_request(&a);
+    arena_free(&a);
+}
+
 /* arena_printf and buf_printf format into the room they have and only format again when
  * the text does not fit: every boundary around that room gives the whole text. */
 static void printf_fits_or_formats_again(void **state)
@@ -376,6 +424,7 @@ int main(void)
         cmocka_unit_test(buf_grows_and_terminates),
         cmocka_unit_test(buf_escapes_every_special_character),
         cmocka_unit_test(arena_aligns_zeroes_and_resets),
+        cmocka_unit_test(arena_keep_grows_the_kept_block_up_to_its_limit),
         cmocka_unit_test(printf_fits_or_formats_again),
         cmocka_unit_test(str_utf8_validation),
         cmocka_unit_test(str_url_helpers),
