@@ -11,6 +11,8 @@
 #include <cmark-gfm.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -219,11 +221,115 @@ static size_t cut_utf8(const char *src, size_t n, size_t max)
     return cut;
 }
 
+/* ---- what this thread rendered recently ----
+ * A request's page renders its description and every comment at each view: about 18,000
+ * instructions for a short comment, a third of a page with 50 of them. The rendering depends
+ * on the source alone, so each thread keeps the HTML of recent sources: direct-mapped by a
+ * hash of the source, and an entry holds its source, so a collision only misses. At most
+ * CACHE_BYTES per thread; when the next entry would not fit, the cache starts empty. Freed
+ * when the thread ends (a pthread key's destructor). */
+#define CACHE_SLOTS 512
+#define CACHE_BYTES (256 * 1024)
+#define CACHE_MAX_SOURCE (8 * 1024) /* longer sources are rendered every time */
+
+typedef struct CacheEntry {
+    uint64_t hash;
+    size_t src_len, html_len;
+    char *src; /* src_len bytes, then the HTML and its NUL: one allocation */
+} CacheEntry;
+
+typedef struct Cache {
+    size_t bytes;
+    CacheEntry slots[CACHE_SLOTS];
+} Cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static _Thread_local Cache *thread_cache;
+
+static void cache_clear(Cache *c)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(c->slots[i].src);
+        c->slots[i].src = NULL;
+    }
+    c->bytes = 0;
+}
+
+static void cache_destroy(void *p)
+{
+    cache_clear(p);
+    free(p);
+}
+
+static void cache_key_create(void)
+{
+    pthread_key_create(&cache_key, cache_destroy);
+}
+
+static Cache *cache_get(void)
+{
+    if (!thread_cache) {
+        pthread_once(&cache_key_once, cache_key_create);
+        thread_cache = calloc(1, sizeof *thread_cache);
+        if (thread_cache && pthread_setspecific(cache_key, thread_cache) != 0) {
+            free(thread_cache);
+            thread_cache = NULL;
+        }
+    }
+    return thread_cache;
+}
+
+static uint64_t source_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static void cache_put(Cache *c, CacheEntry *slot, uint64_t hash, const char *src, size_t n,
+                      const char *html)
+{
+    size_t html_len = strlen(html);
+    size_t size = n + html_len + 1;
+    if (slot->src) {
+        c->bytes -= slot->src_len + slot->html_len + 1;
+        free(slot->src);
+        slot->src = NULL;
+    }
+    if (c->bytes + size > CACHE_BYTES)
+        cache_clear(c);
+    char *mem = size <= CACHE_BYTES ? malloc(size) : NULL;
+    if (!mem)
+        return;
+    memcpy(mem, src, n);
+    memcpy(mem + n, html, html_len + 1);
+    *slot = (CacheEntry){.hash = hash, .src_len = n, .html_len = html_len, .src = mem};
+    c->bytes += size;
+}
+
+static const char *render(Arena *a, const char *src, size_t n);
+
 const char *markdown_render(Arena *a, const char *src, size_t n)
 {
     if (!src || n == 0)
         return "";
     n = cut_utf8(src, n, MARKDOWN_MAX_INPUT);
+    Cache *c = n <= CACHE_MAX_SOURCE ? cache_get() : NULL;
+    if (!c)
+        return render(a, src, n);
+    uint64_t hash = source_hash(src, n);
+    CacheEntry *slot = &c->slots[hash % CACHE_SLOTS];
+    if (slot->src && slot->hash == hash && slot->src_len == n && memcmp(slot->src, src, n) == 0)
+        return arena_strndup(a, slot->src + n, slot->html_len);
+    const char *html = render(a, src, n);
+    cache_put(c, slot, hash, src, n, html);
+    return html;
+}
+
+static const char *render(Arena *a, const char *src, size_t n)
+{
     pthread_once(&extensions_once, extensions_register);
     cmark_parser *parser = cmark_parser_new(MARKDOWN_OPTIONS);
     if (!parser)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -181,12 +182,56 @@ static void test_markdown_long_input(void **state)
     arena_free(&a);
 }
 
+/* Each thread keeps the HTML of recent sources: many more texts than its cache holds, in
+ * two rounds, and prefixes of one text, each come out as rendered the first time. */
+static void *render_many(void *arg)
+{
+    int *failures = arg;
+    Arena a;
+    arena_init(&a, 0);
+    char src[96], want[128];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3000; i++) {
+            int k = round ? 2999 - i : i;
+            int n = snprintf(src, sizeof src, "Kommentar %d: **fett** und `%d`", k, k * 7);
+            snprintf(want, sizeof want,
+                     "<p>Kommentar %d: <strong>fett</strong> und <code>%d</code></p>\n", k, k * 7);
+            if (strcmp(markdown_render(&a, src, (size_t)n), want) != 0)
+                (*failures)++;
+        }
+        arena_reset(&a);
+    }
+    static const char text[] = "eins **zwei** drei";
+    for (int round = 0; round < 2; round++) {
+        if (strcmp(markdown_render(&a, text, 4), "<p>eins</p>\n") != 0 ||
+            strcmp(markdown_render(&a, text, sizeof text - 1),
+                   "<p>eins <strong>zwei</strong> drei</p>\n") != 0)
+            (*failures)++;
+    }
+    arena_free(&a);
+    return NULL;
+}
+
+static void test_markdown_cache_gives_what_was_rendered(void **state)
+{
+    (void)state;
+    int failures = 0;
+    render_many(&failures);
+    assert_int_equal(failures, 0);
+    /* on a thread of its own, whose cache is freed when it ends (ASan would report it) */
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, render_many, &failures), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_markdown_cases),
         cmocka_unit_test(test_markdown_empty),
         cmocka_unit_test(test_markdown_long_input),
+        cmocka_unit_test(test_markdown_cache_gives_what_was_rendered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
