@@ -27,6 +27,10 @@ enum {
     MARK_TRIES = 5,       /* recording an outcome is retried while the database is busy */
     NO_DATABASE_WAIT_MS = 5000,
 };
+/* A batch's memory: blocks of 64 KB; the worker's arena keeps up to 1 MB between batches
+ * (32 confirmation mails took 900 KB under load) */
+#define OUTBOX_ARENA_BLOCK (64 * 1024)
+#define OUTBOX_ARENA_KEEP (1024 * 1024)
 
 static void *worker_main(void *arg);
 static WorkerLoop worker = WORKER_LOOP_INIT("outbox_worker", worker_main);
@@ -146,16 +150,15 @@ bool outbox_deliver_one(Db *db, int64_t now)
     return true;
 }
 
-int outbox_deliver_batch(Db *db, int64_t now)
+/* outbox_deliver_batch with its memory from a (left for the caller to reset or free). */
+static int deliver_batch(Db *db, int64_t now, Arena *a)
 {
-    Arena a;
-    arena_init(&a, 65536);
-    OutboxItem *items = arena_alloc(&a, sizeof *items * OUTBOX_BATCH);
+    OutboxItem *items = arena_alloc(a, sizeof *items * OUTBOX_BATCH);
     int n = 0;
     /* the claims in one transaction: one commit for the batch instead of one per mail */
     bool claiming = db_begin(db) == DB_OK;
     while (n < OUTBOX_BATCH) {
-        DbResult r = outbox_claim_due(db, now, OUTBOX_LEASE_SECONDS, &items[n], &a);
+        DbResult r = outbox_claim_due(db, now, OUTBOX_LEASE_SECONDS, &items[n], a);
         if (r != DB_ROW) {
             if (r != DB_OK)
                 log_warn("event=outbox_claim_failed result=%d", (int)r);
@@ -167,31 +170,29 @@ int outbox_deliver_batch(Db *db, int64_t now)
         log_warn("event=outbox_claim_commit_failed count=%d", n);
         n = 0; /* nothing was claimed: the rows stay queued */
     }
-    if (n == 0) {
-        arena_free(&a);
+    if (n == 0)
         return 0;
-    }
     const char *name = NULL, *from = NULL;
     const Config *now_cfg = settings_now(); /* admins may change the transport at runtime */
-    if (!mail_mailbox_parse(&a, now_cfg->mail_from, &name, &from))
+    if (!mail_mailbox_parse(a, now_cfg->mail_from, &name, &from))
         from = NULL; /* the transport reports the bad setting */
-    MailBatchItem *batch = arena_alloc(&a, sizeof *batch * (size_t)n);
-    MailDeliveryResult *results = arena_alloc(&a, sizeof *results * (size_t)n);
-    Buf *errors = arena_alloc(&a, sizeof *errors * (size_t)n);
-    int *of_batch = arena_alloc(&a, sizeof *of_batch * (size_t)n); /* batch slot -> item */
+    MailBatchItem *batch = arena_alloc(a, sizeof *batch * (size_t)n);
+    MailDeliveryResult *results = arena_alloc(a, sizeof *results * (size_t)n);
+    Buf *errors = arena_alloc(a, sizeof *errors * (size_t)n);
+    int *of_batch = arena_alloc(a, sizeof *of_batch * (size_t)n); /* batch slot -> item */
     int ready = 0;
     for (int i = 0; i < n; i++) {
-        buf_init(&errors[i], &a);
+        buf_init(&errors[i], a);
         results[i] = MAIL_TEMPORARY_FAILURE;
-        if (!outbox_compose(db, &a, &items[i], now, &errors[i]))
+        if (!outbox_compose(db, a, &items[i], now, &errors[i]))
             continue;
         batch[ready] = (MailBatchItem){items[i].recipient, items[i].message, items[i].message_len};
         of_batch[ready++] = i;
     }
-    MailDeliveryResult *sent = arena_alloc(&a, sizeof *sent * (size_t)n);
-    Buf *sent_errors = arena_alloc(&a, sizeof *sent_errors * (size_t)n);
+    MailDeliveryResult *sent = arena_alloc(a, sizeof *sent * (size_t)n);
+    Buf *sent_errors = arena_alloc(a, sizeof *sent_errors * (size_t)n);
     for (int k = 0; k < ready; k++)
-        buf_init(&sent_errors[k], &a);
+        buf_init(&sent_errors[k], a);
     if (ready > 0)
         mail_transport_deliver_batch(now_cfg->mail, cfg.data, from, batch, ready, sent,
                                      sent_errors);
@@ -202,12 +203,20 @@ int outbox_deliver_batch(Db *db, int64_t now)
     /* the outcomes in one transaction (one commit instead of n); one by one if that fails */
     bool together = db_begin(db) == DB_OK;
     for (int i = 0; i < n; i++)
-        outbox_record(db, &a, &items[i], results[i], buf_cstr(&errors[i]), now);
+        outbox_record(db, a, &items[i], results[i], buf_cstr(&errors[i]), now);
     if (together && db_commit(db) != DB_OK) {
         log_warn("event=outbox_record_batch_failed count=%d", n);
         for (int i = 0; i < n; i++)
-            outbox_record(db, &a, &items[i], results[i], buf_cstr(&errors[i]), now);
+            outbox_record(db, a, &items[i], results[i], buf_cstr(&errors[i]), now);
     }
+    return n;
+}
+
+int outbox_deliver_batch(Db *db, int64_t now)
+{
+    Arena a;
+    arena_init(&a, OUTBOX_ARENA_BLOCK);
+    int n = deliver_batch(db, now, &a);
     arena_free(&a);
     return n;
 }
@@ -224,12 +233,21 @@ static void *worker_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     log_info("event=outbox_worker_started transport=%s",
              str_eq(cfg.mail, "maildir") ? "maildir" : "smtp");
+    /* one arena for every batch, which keeps a block of a batch's size (arena_keep): freeing
+     * it after each batch made glibc give its pages back and fault them in again */
+    Arena a;
+    arena_init(&a, OUTBOX_ARENA_BLOCK);
+    arena_keep(&a, OUTBOX_ARENA_KEEP);
     while (!worker_loop_should_stop(&worker)) {
         Db *db = db_thread();
-        while (db && !worker_loop_should_stop(&worker) && outbox_deliver_batch(db, clock_now()) > 0)
-            ;
+        int sent = 1;
+        while (db && !worker_loop_should_stop(&worker) && sent > 0) {
+            sent = deliver_batch(db, clock_now(), &a);
+            arena_reset(&a);
+        }
         worker_loop_wait(&worker, db ? cfg.outbox_poll_ms : NO_DATABASE_WAIT_MS);
     }
+    arena_free(&a);
     db_thread_close();
     log_info("event=outbox_worker_stopped");
     return NULL;
