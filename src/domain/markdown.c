@@ -260,6 +260,7 @@ static void cache_destroy(void *p)
 {
     cache_clear(p);
     free(p);
+    thread_cache = NULL; /* a later destructor of this thread that renders starts a new one */
 }
 
 static void cache_key_create(void)
@@ -309,7 +310,7 @@ static void cache_put(Cache *c, CacheEntry *slot, uint64_t hash, const char *src
     c->bytes += size;
 }
 
-static const char *render(Arena *a, const char *src, size_t n);
+static const char *render(Arena *a, const char *src, size_t n, bool *rendered);
 
 const char *markdown_render(Arena *a, const char *src, size_t n)
 {
@@ -317,19 +318,23 @@ const char *markdown_render(Arena *a, const char *src, size_t n)
         return "";
     n = cut_utf8(src, n, MARKDOWN_MAX_INPUT);
     Cache *c = n <= CACHE_MAX_SOURCE ? cache_get() : NULL;
+    bool rendered;
     if (!c)
-        return render(a, src, n);
+        return render(a, src, n, &rendered);
     uint64_t hash = source_hash(src, n);
     CacheEntry *slot = &c->slots[hash % CACHE_SLOTS];
     if (slot->src && slot->hash == hash && slot->src_len == n && memcmp(slot->src, src, n) == 0)
         return arena_strndup(a, slot->src + n, slot->html_len);
-    const char *html = render(a, src, n);
-    cache_put(c, slot, hash, src, n, html);
+    const char *html = render(a, src, n, &rendered);
+    if (rendered) /* not the fallback of a failed rendering: the next view tries again */
+        cache_put(c, slot, hash, src, n, html);
     return html;
 }
 
-static const char *render(Arena *a, const char *src, size_t n)
+/* *rendered: false when the text comes back escaped because cmark failed. */
+static const char *render(Arena *a, const char *src, size_t n, bool *rendered)
 {
+    *rendered = false;
     pthread_once(&extensions_once, extensions_register);
     cmark_parser *parser = cmark_parser_new(MARKDOWN_OPTIONS);
     if (!parser)
@@ -351,5 +356,6 @@ static const char *render(Arena *a, const char *src, size_t n)
         cmark_node_free(doc);
     }
     cmark_parser_free(parser);
+    *rendered = out != NULL;
     return out ? out : render_fallback(a, src, n);
 }
