@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "core/assets.h"
 #include <pthread.h>
 #include <stdint.h>
@@ -35,23 +36,14 @@ struct Catalog {
 
 /* ---- hashing and the table ---- */
 
-static uint64_t hash_add(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static uint64_t hash_key(const char *ctx, size_t ctx_len, const char *id, size_t id_len)
 {
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = STR_HASH_SEED;
     if (ctx) {
-        h = hash_add(h, ctx, ctx_len);
-        h = hash_add(h, "\004", 1);
+        h = str_hash(h, ctx, ctx_len);
+        h = str_hash(h, "\004", 1);
     }
-    return hash_add(h, id, id_len);
+    return str_hash(h, id, id_len);
 }
 
 static bool key_equal(const CatalogEntry *e, const char *ctx, size_t ctx_len, const char *id,

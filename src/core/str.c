@@ -251,3 +251,10 @@ bool str_has_replacement_char(const char *s)
 {
     return s && strstr(s, "\xEF\xBF\xBD") != NULL;
 }
+
+uint64_t str_hash(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}

@@ -39,5 +39,9 @@ char *str_url_encode(Arena *a, const char *s);
 bool url_is_safe(const char *url);
 /* Hex-encodes n bytes (lowercase). */
 char *str_hex(Arena *a, const unsigned char *bytes, size_t n);
+/* FNV-1a (64 bits) of s[0..n) continued from h: start with STR_HASH_SEED; chain calls to hash
+ * several pieces as one. For hash tables, not for anything an attacker must not collide. */
+#define STR_HASH_SEED 14695981039346656037ull
+uint64_t str_hash(uint64_t h, const char *s, size_t n);
 
 #endif

@@ -281,14 +281,6 @@ static Cache *cache_get(void)
     return thread_cache;
 }
 
-static uint64_t source_hash(const char *s, size_t n)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
 static void cache_put(Cache *c, CacheEntry *slot, uint64_t hash, const char *src, size_t n,
                       const char *html)
 {
@@ -321,7 +313,7 @@ const char *markdown_render(Arena *a, const char *src, size_t n)
     bool rendered;
     if (!c)
         return render(a, src, n, &rendered);
-    uint64_t hash = source_hash(src, n);
+    uint64_t hash = str_hash(STR_HASH_SEED, src, n);
     CacheEntry *slot = &c->slots[hash % CACHE_SLOTS];
     if (slot->src && slot->hash == hash && slot->src_len == n && memcmp(slot->src, src, n) == 0)
         return arena_strndup(a, slot->src + n, slot->html_len);

@@ -158,6 +158,16 @@ static void arena_keep_grows_the_kept_block_up_to_its_limit(void **state)
     arena_free(&a);
 }
 
+/* str_hash is FNV-1a 64: the published values, and pieces chained give the hash of the whole. */
+static void str_hash_is_fnv1a_and_chains(void **state)
+{
+    (void)state;
+    assert_true(str_hash(STR_HASH_SEED, "", 0) == 0xcbf29ce484222325ull);
+    assert_true(str_hash(STR_HASH_SEED, "a", 1) == 0xaf63dc4c8601ec8cull);
+    assert_true(str_hash(str_hash(STR_HASH_SEED, "foo", 3), "bar", 3) ==
+                str_hash(STR_HASH_SEED, "foobar", 6));
+}
+
 /* arena_printf and buf_printf format into the room they have and only format again when
  * the text does not fit: every boundary around that room gives the whole text. */
 static void printf_fits_or_formats_again(void **state)
@@ -425,6 +435,7 @@ int main(void)
         cmocka_unit_test(buf_escapes_every_special_character),
         cmocka_unit_test(arena_aligns_zeroes_and_resets),
         cmocka_unit_test(arena_keep_grows_the_kept_block_up_to_its_limit),
+        cmocka_unit_test(str_hash_is_fnv1a_and_chains),
         cmocka_unit_test(printf_fits_or_formats_again),
         cmocka_unit_test(str_utf8_validation),
         cmocka_unit_test(str_url_helpers),

@@ -184,11 +184,8 @@ static void test_transaction_sees_its_rows_others_after_commit(void **state)
 
 static int64_t cache_size(Db *db)
 {
-    DbStmt *st = db_prepare(db, "PRAGMA cache_size");
-    assert_non_null(st);
-    assert_int_equal(db_step(st), DB_ROW);
-    int64_t kib = db_col_int(st, 0);
-    db_done(st);
+    int64_t kib = 0;
+    assert_int_equal(db_run_int(db_prepare(db, "PRAGMA cache_size"), &kib), DB_OK);
     return kib;
 }
 
